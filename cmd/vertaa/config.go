@@ -1,0 +1,247 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"vertaa/internal/logging"
+	"vertaa/internal/store"
+)
+
+// config is the validated configuration of the server.
+type config struct {
+	Addr            string
+	DataDir         string
+	MongoURI        string // empty: run the embedded store in DataDir
+	MongoDatabase   string
+	MongoTimeout    time.Duration
+	PublicURL       *url.URL // nil: derived from the listen address
+	LogLevel        slog.Level
+	LogFormat       logging.Format
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+
+	// source names each setting the way the user gave it, for messages
+	// about values that fail only when the server starts.
+	source map[string]string
+}
+
+// setting is one configuration value: an environment variable, the flag
+// that overrides it, its default and its description. The README's
+// configuration table lists the same settings (a test checks it).
+type setting struct {
+	env, flag, def, usage string
+}
+
+var settings = []setting{
+	{"VERTAA_ADDR", "addr", "127.0.0.1:8080", "address (host:port) the web server listens on"},
+	{"VERTAA_PUBLIC_URL", "public-url", "", "externally visible base URL, e.g. https://vertaa.example.fi; badge ids and links are built from it (default: http:// and the listen address)"},
+	{"VERTAA_DATA_DIR", "data-dir", "./data", "folder of the embedded database; must be writable"},
+	{"VERTAA_MONGODB_URI", "mongodb-uri", "", "MongoDB connection string; empty runs the embedded store in the data folder"},
+	{"VERTAA_MONGODB_DATABASE", "mongodb-database", "vertaa", "database name (letters, digits, '_' and '-')"},
+	{"VERTAA_MONGODB_TIMEOUT", "mongodb-timeout", "10s", "how long to wait for MongoDB at start"},
+	{"VERTAA_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
+	{"VERTAA_LOG_FORMAT", "log-format", "auto", "text, json, or auto (text on a terminal, JSON otherwise)"},
+	{"VERTAA_REQUEST_TIMEOUT", "request-timeout", "10s", "longest time spent on one request, at most 1m"},
+	{"VERTAA_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a shutdown waits for requests in flight"},
+}
+
+// configError names the setting that is wrong, the way the user set it
+// (flag, environment variable or default), and says why.
+type configError struct {
+	setting string
+	msg     string
+}
+
+func (e *configError) Error() string { return e.setting + ": " + e.msg }
+
+// value is a setting's raw value and where it came from.
+type value struct {
+	raw    string
+	source string // "-addr", "VERTAA_ADDR" or "VERTAA_ADDR (default)"
+}
+
+func (v value) errorf(format string, args ...any) error {
+	return &configError{setting: v.source, msg: fmt.Sprintf(format, args...)}
+}
+
+// parseConfig reads the flags in args over the environment over the
+// defaults, and validates every value. It checks the form of each value;
+// whether the address can be bound, the folder written and the database
+// reached is checked when the server starts.
+func parseConfig(args []string, getenv func(string) string, usage io.Writer) (config, error) {
+	fs := flag.NewFlagSet("vertaa", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	flags := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		flags[s.flag] = fs.String(s.flag, "", s.usage+" ("+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, &configError{setting: "arguments", msg: fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	c := config{source: make(map[string]string, len(settings))}
+	get := func(env string) value {
+		for _, s := range settings {
+			if s.env != env {
+				continue
+			}
+			v := value{raw: s.def, source: env + " (default)"}
+			switch {
+			case set[s.flag]:
+				v = value{raw: *flags[s.flag], source: "-" + s.flag}
+			case getenv(env) != "":
+				v = value{raw: getenv(env), source: env}
+			}
+			c.source[env] = v.source
+			return v
+		}
+		panic("no setting " + env)
+	}
+
+	var err error
+	v := get("VERTAA_ADDR")
+	if c.Addr, err = parseAddr(v.raw); err != nil {
+		return c, v.errorf("%v", err)
+	}
+	if v = get("VERTAA_PUBLIC_URL"); v.raw != "" {
+		if c.PublicURL, err = parsePublicURL(v.raw); err != nil {
+			return c, v.errorf("%v", err)
+		}
+	}
+	if v = get("VERTAA_DATA_DIR"); strings.TrimSpace(v.raw) == "" {
+		return c, v.errorf("must not be empty")
+	}
+	c.DataDir = filepath.Clean(v.raw)
+	v = get("VERTAA_MONGODB_URI")
+	c.MongoURI = strings.TrimSpace(v.raw)
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		return c, v.errorf("%q must start with mongodb:// or mongodb+srv://", redactURI(c.MongoURI))
+	}
+	if v = get("VERTAA_MONGODB_DATABASE"); !store.ValidDatabaseName(v.raw) {
+		return c, v.errorf("%q: use 1 to 63 letters, digits, '_' or '-'", v.raw)
+	}
+	c.MongoDatabase = v.raw
+	if c.MongoTimeout, err = parseDuration(get("VERTAA_MONGODB_TIMEOUT"), 0); err != nil {
+		return c, err
+	}
+	v = get("VERTAA_LOG_LEVEL")
+	if c.LogLevel, err = logging.ParseLevel(v.raw); err != nil {
+		return c, v.errorf("%v", err)
+	}
+	v = get("VERTAA_LOG_FORMAT")
+	if c.LogFormat, err = logging.ParseFormat(v.raw); err != nil {
+		return c, v.errorf("%v", err)
+	}
+	if c.RequestTimeout, err = parseDuration(get("VERTAA_REQUEST_TIMEOUT"), time.Minute); err != nil {
+		return c, err
+	}
+	if c.ShutdownTimeout, err = parseDuration(get("VERTAA_SHUTDOWN_TIMEOUT"), 0); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// parseAddr accepts host:port with a numeric port; an empty host means
+// every interface.
+func parseAddr(s string) (string, error) {
+	host, port, err := net.SplitHostPort(s)
+	if ae, ok := errors.AsType[*net.AddrError](err); ok {
+		return "", fmt.Errorf("%q is not host:port (%s)", s, ae.Err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("%q: port must be a number from 0 to 65535", s)
+	}
+	if strings.ContainsAny(host, "/ ") {
+		return "", fmt.Errorf("%q: bad host %q", s, host)
+	}
+	return s, nil
+}
+
+// parsePublicURL accepts an absolute http or https URL of a host's root.
+func parsePublicURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(s, "/"))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%q is not a URL", s)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%q must start with https:// (or http:// for local use)", s)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("%q has no host", s)
+	case u.User != nil:
+		return nil, fmt.Errorf("%q must not contain a user name or password", s)
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%q must be the root of a host, without path, query or fragment", s)
+	}
+	return u, nil
+}
+
+// parseDuration accepts a positive Go duration such as 10s or 1m30s, at
+// most max when max > 0.
+func parseDuration(v value, max time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v.raw))
+	switch {
+	case err != nil:
+		return 0, v.errorf("%q is not a duration such as 10s or 1m30s", v.raw)
+	case d <= 0:
+		return 0, v.errorf("%q must be positive", v.raw)
+	case max > 0 && d > max:
+		return 0, v.errorf("%q must be at most %v", v.raw, max)
+	}
+	return d, nil
+}
+
+// redactURI hides the password of a connection string, so that it can be
+// shown in messages and logs. It works on strings that are not valid URLs
+// too (several hosts, bad escapes).
+func redactURI(uri string) string {
+	scheme, rest, ok := strings.Cut(uri, "://")
+	if !ok {
+		return uri
+	}
+	hosts, path, _ := strings.Cut(rest, "/")
+	at := strings.LastIndex(hosts, "@")
+	if at < 0 {
+		return uri
+	}
+	user, _, hasPassword := strings.Cut(hosts[:at], ":")
+	if hasPassword {
+		user += ":xxxxx"
+	}
+	out := scheme + "://" + user + "@" + hosts[at+1:]
+	if path != "" || strings.Contains(rest, "/") {
+		out += "/" + path
+	}
+	return out
+}
+
+// checkWritable makes sure dir exists and a file can be created in it.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	_ = f.Close()
+	return os.Remove(name)
+}

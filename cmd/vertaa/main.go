@@ -1,0 +1,77 @@
+// Command vertaa runs the vertaa service: leadership competence
+// self-assessments, verifiable digital badges and anonymous team
+// comparisons for schools and colleges.
+//
+// Usage:
+//
+//	vertaa [serve] [flags]   run the web server (the default)
+//	vertaa help              list the settings
+//
+// Every setting is a flag and a VERTAA_* environment variable; flags win.
+// With no database configured the server runs an embedded FerretDB in the
+// data folder.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes: 1 for a failure while running, 2 for bad usage or
+// configuration.
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run executes the command line args and returns the exit code. Messages
+// for the user go to stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseConfig(args, getenv, stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "vertaa:", err)
+			return exitUsage
+		}
+		return serve(ctx, cfg, stderr)
+	case "help", "-h", "--help":
+		printHelp(stderr)
+		return 0
+	}
+	fmt.Fprintf(stderr, "vertaa: unknown command %q (try vertaa help)\n", cmd)
+	return exitUsage
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `vertaa: leadership competence self-assessments and verifiable badges
+
+Usage:
+  vertaa [serve] [flags]   run the web server (the default)
+  vertaa help              show this help
+
+Settings (flag, then environment variable, then default):
+`)
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(w, "  -%-18s %-25s default %s\n      %s\n", s.flag, s.env, def, s.usage)
+	}
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// collection is a collection the service needs, with its indexes.
+type collection struct {
+	name    string
+	indexes []mongo.IndexModel
+}
+
+// collections lists every collection of the service. EnsureSchema creates
+// them and their indexes; add a collection here, never in a handler.
+var collections = []collection{
+	{name: instanceCollection},
+}
+
+// EnsureSchema creates the service's collections and indexes where they do
+// not exist yet. It is idempotent and runs at every start.
+func (s *Store) EnsureSchema(ctx context.Context) error {
+	existing, err := s.CollectionNames(ctx)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(existing))
+	for _, n := range existing {
+		have[n] = true
+	}
+	for _, c := range collections {
+		if !have[c.name] {
+			err := s.db.CreateCollection(ctx, c.name)
+			// Another instance may have created it meanwhile (code 48).
+			if ce, ok := errors.AsType[mongo.CommandError](err); err != nil && !(ok && ce.Code == 48) {
+				return fmt.Errorf("create collection %s: %w", c.name, translate(err, "collection "+c.name))
+			}
+		}
+		if len(c.indexes) == 0 {
+			continue
+		}
+		if _, err := s.db.Collection(c.name).Indexes().CreateMany(ctx, c.indexes); err != nil {
+			return fmt.Errorf("create indexes of %s: %w", c.name, translate(err, "indexes of "+c.name))
+		}
+	}
+	return nil
+}
+
+// CollectionNames lists the collections of the database.
+func (s *Store) CollectionNames(ctx context.Context) ([]string, error) {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	return names, translate(err, "collections")
+}

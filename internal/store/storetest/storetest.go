@@ -1,0 +1,112 @@
+// Package storetest gives tests a real database: the embedded FerretDB,
+// started once per test binary, or the MongoDB deployment named by
+// VERTAA_TEST_MONGODB_URI. Every test gets a fresh database of its own,
+// dropped when the test ends.
+//
+// A package that uses it calls Main from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"vertaa/internal/embeddb"
+	"vertaa/internal/store"
+)
+
+// EnvURI names the environment variable that points the tests at a real
+// MongoDB deployment instead of the embedded store.
+const EnvURI = "VERTAA_TEST_MONGODB_URI"
+
+var (
+	uri      string        // of the database server the tests use
+	embedded bool          // whether that server is the embedded FerretDB
+	admin    *mongo.Client // creates and drops the per-test databases
+)
+
+// Main starts the database server for the test binary, runs the tests and
+// stops the server. It returns the exit code for os.Exit.
+func Main(m *testing.M) int {
+	uri = os.Getenv(EnvURI)
+	if uri == "" {
+		dir, err := os.MkdirTemp("", "vertaa-storetest-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		srv, err := embeddb.Start(dir, quiet)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest: start embedded store:", err)
+			return 1
+		}
+		defer srv.Stop()
+		uri, embedded = srv.URI(), true
+	}
+	var err error
+	admin, err = mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "storetest: connect:", err)
+		return 1
+	}
+	defer admin.Disconnect(context.Background())
+	return m.Run()
+}
+
+// Embedded reports whether the tests run on the embedded FerretDB rather
+// than on a real MongoDB.
+func Embedded() bool { return embedded }
+
+// New returns a Store on a fresh database that is dropped when t ends.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	name := newDatabaseName(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, uri, name)
+	if err != nil {
+		t.Fatalf("open store on %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// Database returns a raw driver handle on a fresh database that is dropped
+// when t ends, for tests that pin the behaviour of the database itself.
+func Database(t testing.TB) *mongo.Database {
+	t.Helper()
+	return admin.Database(newDatabaseName(t))
+}
+
+// URI returns the connection string of the database server the tests use.
+func URI() string { return uri }
+
+// newDatabaseName returns a unique database name and drops that database
+// when t ends.
+func newDatabaseName(t testing.TB) string {
+	t.Helper()
+	if admin == nil {
+		t.Fatal("storetest: call storetest.Main from TestMain")
+	}
+	name := "t_" + strings.ToLower(rand.Text()[:16])
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := admin.Database(name).Drop(ctx); err != nil {
+			t.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	return name
+}
