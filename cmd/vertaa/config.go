@@ -22,6 +22,7 @@ import (
 type config struct {
 	Addr            string
 	DataDir         string
+	AssessmentsDir  string // extra questionnaire definitions; empty: only the shipped ones
 	MongoURI        string // empty: run the embedded store in DataDir
 	MongoDatabase   string
 	MongoTimeout    time.Duration
@@ -47,6 +48,7 @@ var settings = []setting{
 	{"VERTAA_ADDR", "addr", "127.0.0.1:8080", "address (host:port) the web server listens on"},
 	{"VERTAA_PUBLIC_URL", "public-url", "", "externally visible base URL, e.g. https://vertaa.example.fi; badge ids and links are built from it (default: http:// and the listen address)"},
 	{"VERTAA_DATA_DIR", "data-dir", "./data", "folder of the embedded database; must be writable"},
+	{"VERTAA_ASSESSMENTS_DIR", "assessments-dir", "", "folder of questionnaire definitions (*.yaml) to offer besides the shipped ones"},
 	{"VERTAA_MONGODB_URI", "mongodb-uri", "", "MongoDB connection string; empty runs the embedded store in the data folder"},
 	{"VERTAA_MONGODB_DATABASE", "mongodb-database", "vertaa", "database name (letters, digits, '_' and '-')"},
 	{"VERTAA_MONGODB_TIMEOUT", "mongodb-timeout", "10s", "how long to wait for MongoDB at start"},
@@ -127,6 +129,9 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 		return c, v.errorf("must not be empty")
 	}
 	c.DataDir = filepath.Clean(v.raw)
+	if v = get("VERTAA_ASSESSMENTS_DIR"); v.raw != "" {
+		c.AssessmentsDir = filepath.Clean(v.raw)
+	}
 	v = get("VERTAA_MONGODB_URI")
 	c.MongoURI = strings.TrimSpace(v.raw)
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {

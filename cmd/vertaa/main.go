@@ -4,8 +4,9 @@
 //
 // Usage:
 //
-//	vertaa [serve] [flags]   run the web server (the default)
-//	vertaa help              list the settings
+//	vertaa [serve] [flags]        run the web server (the default)
+//	vertaa validate [paths...]    check questionnaire definitions
+//	vertaa help                   list the settings
 //
 // Every setting is a flag and a VERTAA_* environment variable; flags win.
 // With no database configured the server runs an embedded FerretDB in the
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			return exitUsage
 		}
 		return serve(ctx, cfg, stderr)
+	case "validate":
+		return validate(args, os.Stdout, stderr)
 	case "help", "-h", "--help":
 		printHelp(stderr)
 		return 0
@@ -62,8 +65,9 @@ func printHelp(w io.Writer) {
 	fmt.Fprint(w, `vertaa: leadership competence self-assessments and verifiable badges
 
 Usage:
-  vertaa [serve] [flags]   run the web server (the default)
-  vertaa help              show this help
+  vertaa [serve] [flags]       run the web server (the default)
+  vertaa validate [paths...]   check questionnaire files or folders (default: the shipped ones)
+  vertaa help                  show this help
 
 Settings (flag, then environment variable, then default):
 `)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"vertaa/assessments"
+	"vertaa/internal/assessment"
 	"vertaa/internal/embeddb"
 	"vertaa/internal/logging"
 	"vertaa/internal/store"
@@ -30,40 +32,54 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 		terminal = isatty.IsTerminal(f.Fd())
 	}
 	log := logging.New(stderr, cfg.LogLevel, cfg.LogFormat, terminal)
-	fail := func(code int, err error) int {
+	// fail reports why the server cannot start; a configuration error
+	// exits with 2, anything else with 1.
+	fail := func(err error) int {
 		log.Error("vertaa cannot start", "error", oneLine(err))
-		return code
+		if _, ok := errors.AsType[*configError](err); ok {
+			return exitUsage
+		}
+		return exitFailure
+	}
+
+	catalog, err := loadQuestionnaires(cfg.AssessmentsDir, cfg.source["VERTAA_ASSESSMENTS_DIR"])
+	if err != nil {
+		return fail(err)
+	}
+	for _, q := range catalog.All() {
+		log.Info("questionnaire loaded", "id", q.ID, "version", q.Version, "hash", q.Hash, "source", q.Source)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fail(exitUsage, &configError{setting: cfg.source["VERTAA_ADDR"], msg: fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, err)})
+		return fail(&configError{setting: cfg.source["VERTAA_ADDR"], msg: fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, err)})
 	}
 	defer ln.Close()
 	if cfg.PublicURL == nil {
 		cfg.PublicURL = &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	}
 
-	db, stopDB, code, err := openStore(ctx, cfg, log)
+	db, stopDB, err := openStore(ctx, cfg, log)
 	if err != nil {
-		return fail(code, err)
+		return fail(err)
 	}
 	defer stopDB()
 
 	inst, err := db.Instance(ctx)
 	if err != nil {
-		return fail(exitFailure, err)
+		return fail(err)
 	}
 	log.Info("store ready", "database", cfg.MongoDatabase, "instance", inst.ID, "created_at", inst.CreatedAt)
 
 	app, err := webapp.New(webapp.Config{
 		Logger:         log,
 		DB:             db,
+		Questionnaires: catalog,
 		PublicURL:      cfg.PublicURL,
 		RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {
-		return fail(exitFailure, err)
+		return fail(err)
 	}
 
 	sigCtx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -74,12 +90,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 
 	select {
 	case err := <-served:
-		return fail(exitFailure, fmt.Errorf("web server stopped: %w", err))
+		return fail(fmt.Errorf("web server stopped: %w", err))
 	case <-sigCtx.Done():
 	}
 	stopSignals() // a second signal now kills the process at once
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
-	code = 0
+	code := 0
 	if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
 		log.Warn("requests still in flight were cut off", "error", err)
 		code = exitFailure
@@ -97,22 +113,22 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 
 // openStore connects to MongoDB, or starts the embedded store in the data
 // folder, and makes sure the collections and indexes exist. stop stops the
-// embedded store, if any; it may be called more than once. On error, code
-// tells whether the configuration was at fault.
-func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Store, stop func(), code int, err error) {
+// embedded store, if any; it may be called more than once. Errors the
+// configuration is at fault for are *configError.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Store, stop func(), err error) {
 	stop = func() {}
 	uri, setting := cfg.MongoURI, cfg.source["VERTAA_MONGODB_URI"]
 	if uri == "" {
 		setting = cfg.source["VERTAA_DATA_DIR"]
 		if err := checkWritable(cfg.DataDir); err != nil {
-			return nil, stop, exitUsage, &configError{setting: setting, msg: fmt.Sprintf("data folder %s is not writable: %v", cfg.DataDir, err)}
+			return nil, stop, &configError{setting: setting, msg: fmt.Sprintf("data folder %s is not writable: %v", cfg.DataDir, err)}
 		}
 		srv, err := embeddb.Start(cfg.DataDir, logging.Quiet(log, slog.LevelError).With("component", "ferretdb"))
 		if errors.Is(err, embeddb.ErrInUse) {
-			return nil, stop, exitUsage, &configError{setting: setting, msg: err.Error()}
+			return nil, stop, &configError{setting: setting, msg: err.Error()}
 		}
 		if err != nil {
-			return nil, stop, exitFailure, err
+			return nil, stop, err
 		}
 		stop = srv.Stop
 		uri = srv.URI()
@@ -123,14 +139,40 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Stor
 	s, err = store.Open(openCtx, uri, cfg.MongoDatabase)
 	if err != nil {
 		stop()
-		return nil, stop, exitUsage, &configError{setting: setting, msg: fmt.Sprintf("cannot reach the database at %s within %v: %v", redactURI(uri), cfg.MongoTimeout, err)}
+		return nil, stop, &configError{setting: setting, msg: fmt.Sprintf("cannot reach the database at %s within %v: %v", redactURI(uri), cfg.MongoTimeout, err)}
 	}
 	if err := s.EnsureSchema(ctx); err != nil {
 		_ = s.Close(context.Background())
 		stop()
-		return nil, stop, exitFailure, fmt.Errorf("prepare the database: %w", err)
+		return nil, stop, fmt.Errorf("prepare the database: %w", err)
 	}
-	return s, stop, 0, nil
+	return s, stop, nil
+}
+
+// loadQuestionnaires loads the shipped questionnaires and those in dir, if
+// set (setting names where dir came from). Any problem in any file stops
+// the start, naming file and line.
+func loadQuestionnaires(dir, setting string) (*assessment.Catalog, error) {
+	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		extra, err := readDefinitions(dir)
+		if err != nil {
+			return nil, &configError{setting: setting, msg: err.Error()}
+		}
+		files = append(files, extra...)
+	}
+	c, err := assessment.NewCatalog(files)
+	if ps, ok := errors.AsType[assessment.Problems](err); ok {
+		lines := make([]string, len(ps))
+		for i, p := range ps {
+			lines[i] = p.String()
+		}
+		return nil, fmt.Errorf("invalid questionnaire definitions (check them with vertaa validate): %s", strings.Join(lines, "; "))
+	}
+	return c, err
 }
 
 // oneLine folds a multi-line error message into one line.

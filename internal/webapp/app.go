@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vertaa/internal/assessment"
 	"vertaa/internal/i18n"
 	"vertaa/web"
 )
@@ -26,6 +27,8 @@ type Pinger interface {
 type Config struct {
 	Logger *slog.Logger
 	DB     Pinger
+	// Questionnaires are the loaded questionnaire definitions.
+	Questionnaires *assessment.Catalog
 	// PublicURL is the externally visible base URL. With https, responses
 	// carry HSTS and cookies are Secure.
 	PublicURL *url.URL
@@ -38,6 +41,7 @@ type Config struct {
 type app struct {
 	log     *slog.Logger
 	db      Pinger
+	qs      *assessment.Catalog
 	https   bool
 	timeout time.Duration
 	texts   *i18n.Catalog
@@ -62,11 +66,15 @@ func New(cfg Config) (*fiber.App, error) {
 	a := &app{
 		log:     cfg.Logger,
 		db:      cfg.DB,
+		qs:      cfg.Questionnaires,
 		https:   cfg.PublicURL != nil && cfg.PublicURL.Scheme == "https",
 		timeout: cfg.RequestTimeout,
 		texts:   texts,
 		views:   vs,
 		assets:  as,
+	}
+	if a.qs == nil {
+		return nil, fmt.Errorf("no questionnaires")
 	}
 	if a.timeout <= 0 {
 		return nil, fmt.Errorf("request timeout must be positive, got %v", a.timeout)
@@ -91,5 +99,7 @@ func (a *app) routes(f *fiber.App) {
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
 	f.Get("/static/:name", a.static)
+	f.Get("/schemas/questionnaire.schema.json", a.questionnaireSchema)
 	f.Get("/", a.home)
+	f.Get("/questionnaires", a.questionnaireList)
 }

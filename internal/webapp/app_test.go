@@ -21,7 +21,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vertaa/assessments"
 	"vertaa/internal/apperr"
+	"vertaa/internal/assessment"
 	"vertaa/internal/logging"
 	"vertaa/internal/store/storetest"
 	"vertaa/internal/webapp"
@@ -77,9 +79,18 @@ func withDB(db webapp.Pinger) appOption {
 func newApp(t *testing.T, opts ...appOption) testApp {
 	t.Helper()
 	logs := &logBuffer{}
+	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := assessment.NewCatalog(files)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := webapp.Config{
 		Logger:         logging.New(logs, slog.LevelDebug, logging.JSON, false),
 		DB:             storetest.New(t),
+		Questionnaires: catalog,
 		RequestTimeout: 5 * time.Second,
 	}
 	cfg.PublicURL, _ = url.Parse("http://127.0.0.1:8080")

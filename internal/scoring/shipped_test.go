@@ -1,0 +1,27 @@
+package scoring_test
+
+import (
+	"testing"
+
+	"vertaa/assessments"
+	"vertaa/internal/assessment"
+)
+
+// shipped loads the questionnaires that ship with vertaa.
+func shipped(t testing.TB) []*assessment.Questionnaire {
+	t.Helper()
+	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := assessment.NewCatalog(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.All()
+}
+
+// propertyQuestionnaires are the fixture and every shipped questionnaire.
+func propertyQuestionnaires(t testing.TB) []*assessment.Questionnaire {
+	return append([]*assessment.Questionnaire{loadFixture(t)}, shipped(t)...)
+}
