@@ -143,4 +143,3 @@ func (c *Catalog) Get(id string) (*Questionnaire, bool) {
 	}
 	return nil, false
 }
-

@@ -231,11 +231,11 @@ func TestValidationCollectsEveryProblem(t *testing.T) {
 
 func TestParseBrokenFiles(t *testing.T) {
 	cases := map[string]string{
-		"":                      "file is empty",
-		"# only a comment\n":    "file is empty",
-		"- a\n- b\n":            "must be a mapping",
-		"id: [unclosed\n":       "did not find expected",
-		"id: a\nid: b\n":        `mapping key "id" already defined`,
+		"":                     "file is empty",
+		"# only a comment\n":   "file is empty",
+		"- a\n- b\n":           "must be a mapping",
+		"id: [unclosed\n":      "did not find expected",
+		"id: a\nid: b\n":       `mapping key "id" already defined`,
 		"id: x\ntitle: {fi: 1": "did not find expected",
 	}
 	for in, want := range cases {

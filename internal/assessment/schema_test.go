@@ -163,4 +163,3 @@ func TestSchemaInSyncWithTypes(t *testing.T) {
 	}
 	check("", reflect.TypeFor[assessment.Questionnaire](), raw)
 }
-

@@ -53,4 +53,3 @@ func (a *app) questionnaireSchema(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	return c.Send(b)
 }
-
