@@ -10,6 +10,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -54,6 +55,38 @@ type Error struct {
 	Kind    Kind
 	Message string // safe to show; empty means "use the kind's generic text"
 	Err     error  // the cause; never shown to users
+	// Fields says, for Invalid input from a form, what is wrong with
+	// which field, so that a page can show it next to the field.
+	Fields []FieldError
+}
+
+// FieldError is one problem with one input field. Code is a stable key
+// (such as "password.too_short") that the user interface translates.
+type FieldError struct {
+	Field string
+	Code  string
+}
+
+// InvalidFields returns an Invalid error for problems with input fields. It
+// returns nil when fields is empty, so that a validator can end with
+// "return apperr.InvalidFields(problems...)".
+func InvalidFields(fields ...FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	codes := make([]string, len(fields))
+	for i, f := range fields {
+		codes[i] = f.Field + ": " + f.Code
+	}
+	return &Error{Kind: Invalid, Message: "invalid input (" + strings.Join(codes, ", ") + ")", Fields: fields}
+}
+
+// FieldsOf returns the field errors of the first *Error in err's chain.
+func FieldsOf(err error) []FieldError {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Fields
+	}
+	return nil
 }
 
 func (e *Error) Error() string {

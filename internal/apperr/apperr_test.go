@@ -49,3 +49,23 @@ func TestKindString(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidFields(t *testing.T) {
+	if apperr.InvalidFields() != nil {
+		t.Fatal("InvalidFields() without fields must be nil")
+	}
+	err := fmt.Errorf("sign up: %w", apperr.InvalidFields(
+		apperr.FieldError{Field: "email", Code: "email.invalid"},
+		apperr.FieldError{Field: "password", Code: "password.too_short"},
+	))
+	if apperr.KindOf(err) != apperr.Invalid {
+		t.Fatalf("kind = %v", apperr.KindOf(err))
+	}
+	fs := apperr.FieldsOf(err)
+	if len(fs) != 2 || fs[0].Field != "email" || fs[1].Code != "password.too_short" {
+		t.Fatalf("fields = %v", fs)
+	}
+	if apperr.FieldsOf(errors.New("x")) != nil {
+		t.Fatal("a plain error has fields")
+	}
+}

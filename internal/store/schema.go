@@ -19,6 +19,10 @@ type collection struct {
 // them and their indexes; add a collection here, never in a handler.
 var collections = []collection{
 	{name: instanceCollection},
+	{name: outboxCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "sent", Value: 1}, {Key: "next_attempt_at", Value: 1}}},
+		{Keys: bson.D{{Key: "created_at", Value: -1}}},
+	}},
 }
 
 // EnsureSchema creates the service's collections and indexes where they do
