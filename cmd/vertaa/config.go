@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"vertaa/internal/account"
 	"vertaa/internal/logging"
+	"vertaa/internal/mail"
 	"vertaa/internal/store"
 )
 
@@ -31,6 +33,12 @@ type config struct {
 	LogFormat       logging.Format
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	// SecretKey is the master secret as given (base64); empty: the file
+	// secret.key in DataDir, created on first start.
+	SecretKey string
+	// SMTP is the mail server; SMTP.Host empty: no e-mail leaves.
+	SMTP           mail.SMTPConfig
+	TrustedProxies []string
 
 	// source names each setting the way the user gave it, for messages
 	// about values that fail only when the server starts.
@@ -38,8 +46,9 @@ type config struct {
 }
 
 // setting is one configuration value: an environment variable, the flag
-// that overrides it, its default and its description. The README's
-// configuration table lists the same settings (a test checks it).
+// that overrides it (none for secrets, which would show in the process
+// list), its default and its description. The README's configuration
+// table lists the same settings (a test checks it).
 type setting struct {
 	env, flag, def, usage string
 }
@@ -56,6 +65,14 @@ var settings = []setting{
 	{"VERTAA_LOG_FORMAT", "log-format", "auto", "text, json, or auto (text on a terminal, JSON otherwise)"},
 	{"VERTAA_REQUEST_TIMEOUT", "request-timeout", "10s", "longest time spent on one request, at most 1m"},
 	{"VERTAA_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a shutdown waits for requests in flight"},
+	{"VERTAA_SECRET_KEY", "", "", "master secret: base64 of at least 32 random bytes (default: secret.key in the data folder, created on first start)"},
+	{"VERTAA_SMTP_HOST", "smtp-host", "", "SMTP server for e-mail; empty: e-mail is kept for the admin outbox page only"},
+	{"VERTAA_SMTP_PORT", "smtp-port", "587", "SMTP port"},
+	{"VERTAA_SMTP_USERNAME", "smtp-username", "", "SMTP user name"},
+	{"VERTAA_SMTP_PASSWORD", "", "", "SMTP password"},
+	{"VERTAA_SMTP_FROM", "smtp-from", "", "sender address of e-mail, required with an SMTP server"},
+	{"VERTAA_SMTP_TLS", "smtp-tls", "starttls", "starttls, tls (implicit, port 465) or none (a relay on localhost only)"},
+	{"VERTAA_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For gives the client address"},
 }
 
 // configError names the setting that is wrong, the way the user set it
@@ -63,9 +80,12 @@ var settings = []setting{
 type configError struct {
 	setting string
 	msg     string
+	err     error // the cause, if any
 }
 
 func (e *configError) Error() string { return e.setting + ": " + e.msg }
+
+func (e *configError) Unwrap() error { return e.err }
 
 // value is a setting's raw value and where it came from.
 type value struct {
@@ -82,11 +102,18 @@ func (v value) errorf(format string, args ...any) error {
 // whether the address can be bound, the folder written and the database
 // reached is checked when the server starts.
 func parseConfig(args []string, getenv func(string) string, usage io.Writer) (config, error) {
-	fs := flag.NewFlagSet("vertaa", flag.ContinueOnError)
+	return parseConfigWith(flag.NewFlagSet("vertaa", flag.ContinueOnError), args, getenv, usage)
+}
+
+// parseConfigWith is parseConfig on a flag set that may hold a
+// subcommand's own flags.
+func parseConfigWith(fs *flag.FlagSet, args []string, getenv func(string) string, usage io.Writer) (config, error) {
 	fs.SetOutput(usage)
 	flags := make(map[string]*string, len(settings))
 	for _, s := range settings {
-		flags[s.flag] = fs.String(s.flag, "", s.usage+" ("+s.env+")")
+		if s.flag != "" {
+			flags[s.flag] = fs.String(s.flag, "", s.usage+" ("+s.env+")")
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -104,7 +131,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 			}
 			v := value{raw: s.def, source: env + " (default)"}
 			switch {
-			case set[s.flag]:
+			case s.flag != "" && set[s.flag]:
 				v = value{raw: *flags[s.flag], source: "-" + s.flag}
 			case getenv(env) != "":
 				v = value{raw: getenv(env), source: env}
@@ -158,7 +185,66 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	if c.ShutdownTimeout, err = parseDuration(get("VERTAA_SHUTDOWN_TIMEOUT"), 0); err != nil {
 		return c, err
 	}
+	c.SecretKey = strings.TrimSpace(get("VERTAA_SECRET_KEY").raw)
+	if c.SecretKey != "" {
+		if _, err := decodeSecret(c.SecretKey); err != nil {
+			return c, get("VERTAA_SECRET_KEY").errorf("%v", err)
+		}
+	}
+	if err := parseSMTP(&c, get); err != nil {
+		return c, err
+	}
+	v = get("VERTAA_TRUSTED_PROXIES")
+	if c.TrustedProxies, err = parseProxies(v.raw); err != nil {
+		return c, v.errorf("%v", err)
+	}
 	return c, nil
+}
+
+// parseSMTP reads the SMTP settings; with no host, the others are
+// ignored.
+func parseSMTP(c *config, get func(string) value) error {
+	host := get("VERTAA_SMTP_HOST")
+	c.SMTP.Host = strings.TrimSpace(host.raw)
+	if c.SMTP.Host == "" {
+		return nil
+	}
+	port := get("VERTAA_SMTP_PORT")
+	n, err := strconv.Atoi(strings.TrimSpace(port.raw))
+	if err != nil || n < 1 || n > 65535 {
+		return port.errorf("%q must be a port number from 1 to 65535", port.raw)
+	}
+	c.SMTP.Port = n
+	c.SMTP.Username = get("VERTAA_SMTP_USERNAME").raw
+	c.SMTP.Password = get("VERTAA_SMTP_PASSWORD").raw
+	from := get("VERTAA_SMTP_FROM")
+	addr, err := account.NormalizeEmail(from.raw)
+	if err != nil {
+		return from.errorf("%q must be the sender's e-mail address", from.raw)
+	}
+	c.SMTP.From, c.SMTP.FromName = addr, "vertaa"
+	tlsMode := get("VERTAA_SMTP_TLS")
+	c.SMTP.TLS = strings.ToLower(strings.TrimSpace(tlsMode.raw))
+	if _, err := mail.NewSMTPSender(c.SMTP); err != nil {
+		return &configError{setting: host.source + " and the other VERTAA_SMTP_ settings", msg: err.Error()}
+	}
+	return nil
+}
+
+// parseProxies accepts comma-separated IP addresses and CIDR ranges.
+func parseProxies(s string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("%q is not an IP address or a CIDR range", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // parseAddr accepts host:port with a numeric port; an empty host means

@@ -114,7 +114,11 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 	}
 	readme := string(b)
 	for _, s := range settings {
-		row := "| `" + s.env + "` | `-" + s.flag + "` |"
+		flagCell := "`-" + s.flag + "`"
+		if s.flag == "" {
+			flagCell = "–"
+		}
+		row := "| `" + s.env + "` | " + flagCell + " |"
 		if !strings.Contains(readme, row) {
 			t.Errorf("README.md has no table row starting %s", row)
 		}

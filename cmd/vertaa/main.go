@@ -6,6 +6,8 @@
 //
 //	vertaa [serve] [flags]        run the web server (the default)
 //	vertaa validate [paths...]    check questionnaire definitions
+//	vertaa admin create --email ADDRESS --name NAME
+//	                              make an administrator
 //	vertaa help                   list the settings
 //
 // Every setting is a flag and a VERTAA_* environment variable; flags win.
@@ -53,6 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return serve(ctx, cfg, stderr)
 	case "validate":
 		return validate(args, os.Stdout, stderr)
+	case "admin":
+		if len(args) > 0 && args[0] == "create" {
+			return adminCreate(ctx, args[1:], getenv, os.Stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "vertaa: usage: vertaa admin create --email ADDRESS --name NAME")
+		return exitUsage
 	case "help", "-h", "--help":
 		printHelp(stderr)
 		return 0
@@ -67,15 +75,20 @@ func printHelp(w io.Writer) {
 Usage:
   vertaa [serve] [flags]       run the web server (the default)
   vertaa validate [paths...]   check questionnaire files or folders (default: the shipped ones)
+  vertaa admin create --email ADDRESS --name NAME [flags]
+                               make an administrator and print a link to set the password
   vertaa help                  show this help
 
 Settings (flag, then environment variable, then default):
 `)
 	for _, s := range settings {
-		def := s.def
+		def, flagName := s.def, "-"+s.flag
 		if def == "" {
 			def = "-"
 		}
-		fmt.Fprintf(w, "  -%-18s %-25s default %s\n      %s\n", s.flag, s.env, def, s.usage)
+		if s.flag == "" {
+			flagName = "(no flag)"
+		}
+		fmt.Fprintf(w, "  %-19s %-25s default %s\n      %s\n", flagName, s.env, def, s.usage)
 	}
 }

@@ -5,22 +5,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
 	"vertaa/assessments"
+	"vertaa/internal/account"
 	"vertaa/internal/assessment"
+	"vertaa/internal/audit"
 	"vertaa/internal/embeddb"
+	"vertaa/internal/i18n"
+	"vertaa/internal/keyring"
 	"vertaa/internal/logging"
+	"vertaa/internal/mail"
+	"vertaa/internal/session"
 	"vertaa/internal/store"
 	"vertaa/internal/webapp"
+	"vertaa/web"
 )
 
 // serve runs the web server until SIGINT or SIGTERM, then shuts down in
@@ -71,16 +82,56 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	}
 	log.Info("store ready", "database", cfg.MongoDatabase, "instance", inst.ID, "created_at", inst.CreatedAt)
 
+	master, err := loadMaster(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	sessions, err := session.New(ctx, db, master, cfg.PublicURL.String())
+	if errors.Is(err, keyring.ErrOpen) {
+		return fail(&configError{setting: secretSetting(cfg), msg: "does not match the secret key this database was set up with"})
+	}
+	if err != nil {
+		return fail(err)
+	}
+	texts, err := loadTexts()
+	if err != nil {
+		return fail(err)
+	}
+	sender, err := mailSender(cfg, log)
+	if err != nil {
+		return fail(err)
+	}
+	dispatcher := mail.NewDispatcher(db, sender, log)
+	accounts := account.NewService(db, texts, cfg.PublicURL.String(), dispatcher.Notify)
+	if link, expires, err := accounts.SetupLink(ctx); err != nil {
+		return fail(err)
+	} else if link != "" {
+		log.Warn("this instance has no administrator yet: open the setup link to create the first one, or run vertaa admin create",
+			"setup_link", link, "expires", expires.Format(time.RFC3339))
+	}
+
 	app, err := webapp.New(webapp.Config{
 		Logger:         log,
 		DB:             db,
 		Questionnaires: catalog,
+		Texts:          texts,
 		PublicURL:      cfg.PublicURL,
 		RequestTimeout: cfg.RequestTimeout,
+		Accounts:       accounts,
+		Sessions:       sessions,
+		CSRFKey:        master.Derive("csrf"),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return fail(err)
 	}
+
+	// Background work: e-mail delivery and the removal of expired records.
+	bgCtx, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	var background sync.WaitGroup
+	background.Go(func() { dispatcher.Run(bgCtx) })
+	background.Go(func() { maintain(bgCtx, db, log) })
 
 	sigCtx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stopSignals()
@@ -101,6 +152,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 		code = exitFailure
 	}
 	<-served
+	stopBackground()
+	background.Wait()
 	closeCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := db.Close(closeCtx); err != nil {
@@ -125,7 +178,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Stor
 		}
 		srv, err := embeddb.Start(cfg.DataDir, logging.Quiet(log, slog.LevelError).With("component", "ferretdb"))
 		if errors.Is(err, embeddb.ErrInUse) {
-			return nil, stop, &configError{setting: setting, msg: err.Error()}
+			return nil, stop, &configError{setting: setting, msg: err.Error(), err: err}
 		}
 		if err != nil {
 			return nil, stop, err
@@ -173,6 +226,59 @@ func loadQuestionnaires(dir, setting string) (*assessment.Catalog, error) {
 		return nil, fmt.Errorf("invalid questionnaire definitions (check them with vertaa validate): %s", strings.Join(lines, "; "))
 	}
 	return c, err
+}
+
+// secretSetting names where the master secret came from.
+func secretSetting(cfg config) string {
+	if cfg.SecretKey != "" {
+		return cfg.source["VERTAA_SECRET_KEY"]
+	}
+	return "VERTAA_SECRET_KEY (unset: " + filepath.Join(cfg.DataDir, secretFile) + ")"
+}
+
+// loadTexts loads the user interface texts.
+func loadTexts() (*i18n.Catalog, error) {
+	sub, err := fs.Sub(web.Locales, "locales")
+	if err != nil {
+		return nil, err
+	}
+	return i18n.Load(sub)
+}
+
+// mailSender returns the SMTP sender, or, with no SMTP server configured,
+// one that keeps messages for the admin outbox page.
+func mailSender(cfg config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTP.Host == "" {
+		log.Info("no VERTAA_SMTP_HOST: e-mail is not sent; administrators read it on the outbox page")
+		return mail.LogSender{Log: log}, nil
+	}
+	return mail.NewSMTPSender(cfg.SMTP)
+}
+
+// maintain removes expired sessions and links, and audit events past
+// their retention, at start and then every hour: the embedded store has
+// no TTL indexes to do it.
+func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		now := time.Now().UTC()
+		if n, err := db.DeleteExpired(ctx, now); err != nil {
+			log.Warn("removing expired sessions and links", "error", err)
+		} else if n > 0 {
+			log.Info("removed expired sessions and links", "count", n)
+		}
+		if n, err := db.DeleteAuditBefore(ctx, now.Add(-audit.Retention)); err != nil {
+			log.Warn("removing old audit events", "error", err)
+		} else if n > 0 {
+			log.Info("removed audit events past their retention", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // oneLine folds a multi-line error message into one line.

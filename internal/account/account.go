@@ -29,13 +29,18 @@ const (
 	Admin Role = "admin"
 )
 
-// ParseRole returns the role named s.
+// roleNames are the names of the roles in English, Finnish and Swedish,
+// as HR may write them in an import file.
+var roleNames = map[string]Role{
+	"leader": Leader, "johtaja": Leader, "ledare": Leader,
+	"hr":    HR,
+	"admin": Admin, "pääkäyttäjä": Admin, "huvudanvändare": Admin,
+}
+
+// ParseRole returns the role named s, in English, Finnish or Swedish.
 func ParseRole(s string) (Role, bool) {
-	switch r := Role(strings.TrimSpace(strings.ToLower(s))); r {
-	case Leader, HR, Admin:
-		return r, true
-	}
-	return "", false
+	r, ok := roleNames[strings.TrimSpace(strings.ToLower(s))]
+	return r, ok
 }
 
 // User is a person with an account.
@@ -138,7 +143,10 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], strings.ToLower(s[at+1:])
-	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+	// Lower case can be longer than upper case (Ⱥ is 2 bytes, ⱥ 3), so the
+	// length is checked again on the result.
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
+		len(local)+1+len(domain) > MaxEmailLength {
 		return "", bad
 	}
 	return local + "@" + domain, nil

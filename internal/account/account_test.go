@@ -31,6 +31,8 @@ func TestNormalizeEmail(t *testing.T) {
 		"@c.fi":                            "email.invalid",
 		"a@.fi":                            "email.invalid",
 		strings.Repeat("a", 250) + "@b.fi": "email.invalid",
+		// 254 bytes, but 255 once the domain is in lower case.
+		strings.Repeat("a", 248) + "@Ⱥ.fi": "email.invalid",
 	}
 	for in, code := range bad {
 		_, err := account.NormalizeEmail(in)
@@ -75,6 +77,12 @@ func TestPrincipal(t *testing.T) {
 	}
 	if r, ok := account.ParseRole(" HR "); !ok || r != account.HR {
 		t.Fatal("ParseRole(HR)")
+	}
+	if r, ok := account.ParseRole("Johtaja"); !ok || r != account.Leader {
+		t.Fatal("ParseRole(Johtaja)")
+	}
+	if r, ok := account.ParseRole("ledare"); !ok || r != account.Leader {
+		t.Fatal("ParseRole(ledare)")
 	}
 	if _, ok := account.ParseRole("owner"); ok {
 		t.Fatal("ParseRole(owner) accepted")

@@ -87,7 +87,19 @@ func Start(dir string, logger *slog.Logger) (*Server, error) {
 
 // URI returns the MongoDB connection string of the embedded server.
 func (s *Server) URI() string {
-	return "mongodb://" + url.PathEscape(s.socket) + "/"
+	uri, _ := SocketURI(s.dir) // s.dir is absolute already
+	return uri
+}
+
+// SocketURI returns the connection string of the server that runs, or
+// would run, in the data folder dir: for a command that runs beside a
+// server holding the folder.
+func SocketURI(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return "mongodb://" + url.PathEscape(socketPath(abs)) + "/", nil
 }
 
 // Dir returns the absolute path of the data folder.

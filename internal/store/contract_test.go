@@ -55,6 +55,30 @@ func TestContractUniqueIndex(t *testing.T) {
 	}
 }
 
+// TestContractCreateManyExistingIndexes pins a crash of the embedded
+// store: CreateMany with two or more indexes that exist already makes it
+// panic and drop the connection. EnsureSchema creates indexes one by one.
+func TestContractCreateManyExistingIndexes(t *testing.T) {
+	ctx := context.Background()
+	c := storetest.Database(t).Collection("many")
+	models := []mongo.IndexModel{{Keys: bson.D{{Key: "a", Value: 1}}}, {Keys: bson.D{{Key: "b", Value: 1}}}}
+	if _, err := c.Indexes().CreateMany(ctx, models); err != nil {
+		t.Fatalf("first CreateMany: %v", err)
+	}
+	_, err := c.Indexes().CreateMany(ctx, models)
+	switch {
+	case storetest.Embedded() && err == nil:
+		t.Fatal("the embedded store now accepts CreateMany of existing indexes: EnsureSchema could use it again")
+	case !storetest.Embedded() && err != nil:
+		t.Fatalf("MongoDB: CreateMany of existing indexes: %v", err)
+	}
+	for _, m := range models {
+		if _, err := c.Indexes().CreateOne(ctx, m); err != nil {
+			t.Fatalf("CreateOne of an existing index: %v", err)
+		}
+	}
+}
+
 func TestContractUniqueIndexUnderConcurrentInserts(t *testing.T) {
 	ctx := context.Background()
 	c := storetest.Database(t).Collection("once")

@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // collection is a collection the service needs, with its indexes.
@@ -19,6 +20,42 @@ type collection struct {
 // them and their indexes; add a collection here, never in a handler.
 var collections = []collection{
 	{name: instanceCollection},
+	{name: usersCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "email_key", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "name_key", Value: 1}}},
+	}},
+	{name: orgsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)},
+	}},
+	{name: teamsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)},
+	}},
+	{name: grantsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "user_id", Value: 1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "role", Value: 1}}},
+		{Keys: bson.D{{Key: "role", Value: 1}}},
+	}},
+	{name: teamMembersCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "team_id", Value: 1}}},
+		{Keys: bson.D{{Key: "user_id", Value: 1}}},
+	}},
+	{name: tokensCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "user_id", Value: 1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "kind", Value: 1}}},
+		{Keys: bson.D{{Key: "batch", Value: 1}}},
+		{Keys: bson.D{{Key: "expires_at", Value: 1}}},
+	}},
+	{name: sessionsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "user_id", Value: 1}}},
+		{Keys: bson.D{{Key: "expires_at", Value: 1}}},
+	}},
+	{name: auditCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "at", Value: -1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "at", Value: -1}}},
+	}},
+	{name: keysCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "purpose", Value: 1}, {Key: "created", Value: -1}}},
+	}},
 	{name: outboxCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "sent", Value: 1}, {Key: "next_attempt_at", Value: 1}}},
 		{Keys: bson.D{{Key: "created_at", Value: -1}}},
@@ -44,11 +81,12 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 				return fmt.Errorf("create collection %s: %w", c.name, translate(err, "collection "+c.name))
 			}
 		}
-		if len(c.indexes) == 0 {
-			continue
-		}
-		if _, err := s.db.Collection(c.name).Indexes().CreateMany(ctx, c.indexes); err != nil {
-			return fmt.Errorf("create indexes of %s: %w", c.name, translate(err, "indexes of "+c.name))
+		// One index at a time: the embedded store fails when CreateMany
+		// meets several indexes that exist already (see the contract).
+		for _, ix := range c.indexes {
+			if _, err := s.db.Collection(c.name).Indexes().CreateOne(ctx, ix); err != nil {
+				return fmt.Errorf("create an index of %s: %w", c.name, translate(err, "indexes of "+c.name))
+			}
 		}
 	}
 	return nil

@@ -13,8 +13,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vertaa/internal/account"
 	"vertaa/internal/assessment"
 	"vertaa/internal/i18n"
+	"vertaa/internal/session"
 	"vertaa/web"
 )
 
@@ -29,12 +31,23 @@ type Config struct {
 	DB     Pinger
 	// Questionnaires are the loaded questionnaire definitions.
 	Questionnaires *assessment.Catalog
+	// Texts are the user interface texts.
+	Texts *i18n.Catalog
 	// PublicURL is the externally visible base URL. With https, responses
 	// carry HSTS and cookies are Secure.
 	PublicURL *url.URL
 	// RequestTimeout bounds the work done for one request, database calls
 	// included.
 	RequestTimeout time.Duration
+	// Accounts carries out everything about people and organisations.
+	Accounts *account.Service
+	// Sessions signs and checks session tokens.
+	Sessions *session.Manager
+	// CSRFKey signs the forms' CSRF tokens; 32 bytes from the keyring.
+	CSRFKey []byte
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For header gives the client address.
+	TrustedProxies []string
 }
 
 // app holds what handlers share.
@@ -47,13 +60,19 @@ type app struct {
 	texts   *i18n.Catalog
 	views   *views
 	assets  *assets
+
+	accounts   *account.Service
+	sessions   *session.Manager
+	csrfSecret []byte
+	origin     string // of the public URL, as browsers send it
+	limits     limits
 }
 
 // New builds the whole web application. main and the tests both call it.
 func New(cfg Config) (*fiber.App, error) {
-	texts, err := i18n.Load(mustSub(web.Locales, "locales"))
-	if err != nil {
-		return nil, err
+	texts := cfg.Texts
+	if texts == nil {
+		return nil, fmt.Errorf("webapp needs the user interface texts")
 	}
 	as, err := loadAssets(mustSub(web.Static, "static"))
 	if err != nil {
@@ -72,6 +91,15 @@ func New(cfg Config) (*fiber.App, error) {
 		texts:   texts,
 		views:   vs,
 		assets:  as,
+
+		accounts:   cfg.Accounts,
+		sessions:   cfg.Sessions,
+		csrfSecret: cfg.CSRFKey,
+		origin:     originOf(cfg.PublicURL),
+		limits:     newLimits(),
+	}
+	if a.accounts == nil || a.sessions == nil || len(a.csrfSecret) < 32 {
+		return nil, fmt.Errorf("webapp needs the account service, the session manager and a 32-byte CSRF key")
 	}
 	if a.qs == nil {
 		return nil, fmt.Errorf("no questionnaires")
@@ -88,18 +116,78 @@ func New(cfg Config) (*fiber.App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           2 * time.Minute,
+		// Form uploads (user imports) are parsed from memory.
+		StreamRequestBody:       false,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 	})
-	f.Use(a.requestContext, a.recoverPanic, a.securityHeaders, a.language)
+	f.Use(a.requestContext, a.recoverPanic, a.securityHeaders, a.language, a.csrf, a.authenticate)
 	a.routes(f)
 	return f, nil
 }
 
-// routes is the table of every route of the service.
+// proxyHeader is the header that gives the client address behind
+// trusted proxies, or none without them.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// routes is the table of every route of the service and who may use it.
 func (a *app) routes(f *fiber.App) {
-	f.Get("/healthz", a.healthz)
-	f.Get("/readyz", a.readyz)
-	f.Get("/static/:name", a.static)
-	f.Get("/schemas/questionnaire.schema.json", a.questionnaireSchema)
-	f.Get("/", a.home)
-	f.Get("/questionnaires", a.questionnaireList)
+	const get, post = fiber.MethodGet, fiber.MethodPost
+	r := func(method, path string, level access, h fiber.Handler) { f.Add(method, path, a.guard(level), h) }
+
+	r(get, "/healthz", public, a.healthz)
+	r(get, "/readyz", public, a.readyz)
+	r(get, "/static/:name", public, a.static)
+	r(get, "/schemas/questionnaire.schema.json", public, a.questionnaireSchema)
+	r(get, "/", public, a.home)
+	r(get, "/questionnaires", public, a.questionnaireList)
+
+	r(get, "/signin", public, a.signinForm)
+	r(post, "/signin", public, a.signin)
+	r(post, "/signout", signedIn, a.signout)
+	r(get, "/setup/:token", public, a.setupForm)
+	r(post, "/setup/:token", public, a.setup)
+	r(get, "/reset", public, a.resetForm)
+	r(post, "/reset", public, a.reset)
+	r(get, "/password/:token", public, a.passwordForm)
+	r(post, "/password/:token", public, a.password)
+	r(get, "/email/:token", public, a.emailConfirmForm)
+	r(post, "/email/:token", public, a.emailConfirm)
+	r(get, "/invite/:token", public, a.inviteForm)
+	r(post, "/invite/:token", public, a.inviteAccept)
+
+	r(get, "/me", signedIn, a.profile)
+	r(post, "/me/profile", signedIn, a.profileUpdate)
+	r(post, "/me/password", signedIn, a.profilePassword)
+	r(post, "/me/email", signedIn, a.profileEmail)
+	r(post, "/me/signout-all", signedIn, a.signoutAll)
+
+	r(get, "/orgs/:org", manager, a.org)
+	r(post, "/orgs/:org/teams", manager, a.teamCreate)
+	r(post, "/orgs/:org/teams/:team/rename", manager, a.teamRename)
+	r(post, "/orgs/:org/teams/:team/delete", manager, a.teamDelete)
+	r(post, "/orgs/:org/invitations", manager, a.invite)
+	r(post, "/orgs/:org/invite-links", manager, a.inviteLink)
+	r(get, "/orgs/:org/import", manager, a.importForm)
+	r(post, "/orgs/:org/import", manager, a.importUsers)
+	r(post, "/orgs/:org/people/:user/teams", manager, a.personTeams)
+	r(post, "/orgs/:org/people/:user/remove", manager, a.personRemove)
+	r(get, "/orgs/:org/audit", manager, a.orgAudit)
+
+	r(get, "/admin", admin, a.adminHome)
+	r(post, "/admin/orgs", admin, a.orgCreate)
+	r(post, "/admin/orgs/:org/rename", admin, a.orgRename)
+	r(get, "/admin/users", admin, a.adminUsers)
+	r(get, "/admin/users/:user", admin, a.adminUser)
+	r(post, "/admin/users/:user/roles", admin, a.adminUserRole)
+	r(post, "/admin/users/:user/disable", admin, a.adminUserDisable)
+	r(post, "/admin/users/:user/enable", admin, a.adminUserEnable)
+	r(get, "/admin/outbox", admin, a.adminOutbox)
+	r(get, "/admin/audit", admin, a.adminAudit)
 }

@@ -102,16 +102,29 @@ const langCookie = "lang"
 func (a *app) language(c *fiber.Ctx) error {
 	lang, ok := i18n.Parse(c.Query("lang"))
 	if ok {
-		c.Cookie(&fiber.Cookie{
-			Name: langCookie, Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600,
-			HTTPOnly: true, Secure: a.https, SameSite: fiber.CookieSameSiteLaxMode,
-		})
+		a.setLangCookie(c, string(lang))
 	} else if lang, ok = i18n.Parse(c.Cookies(langCookie)); !ok {
 		lang = i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
 	}
 	c.Locals(langKey, lang)
 	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 	return c.Next()
+}
+
+// setLangCookie remembers the user's language for a year.
+func (a *app) setLangCookie(c *fiber.Ctx, lang string) {
+	c.Cookie(&fiber.Cookie{
+		Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HTTPOnly: true, Secure: a.https, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+// langFrom returns the supported language named by s, or the default.
+func langFrom(s string) i18n.Lang {
+	if l, ok := i18n.Parse(s); ok {
+		return l
+	}
+	return i18n.Default
 }
 
 func langOf(c *fiber.Ctx) i18n.Lang {

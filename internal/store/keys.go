@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"vertaa/internal/keyring"
+)
+
+const keysCollection = "keys"
+
+type keyRecord struct {
+	ID      string    `bson:"_id"`
+	Purpose string    `bson:"purpose"`
+	Alg     string    `bson:"alg"`
+	Sealed  []byte    `bson:"sealed"`
+	Public  []byte    `bson:"public"`
+	Created time.Time `bson:"created"`
+	Retired time.Time `bson:"retired,omitempty"`
+}
+
+// SigningKeys returns the keys of a purpose, newest first.
+func (s *Store) SigningKeys(ctx context.Context, purpose string) ([]keyring.StoredKey, error) {
+	cur, err := s.db.Collection(keysCollection).Find(ctx, bson.D{{Key: "purpose", Value: purpose}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: -1}, {Key: "_id", Value: -1}}))
+	if err != nil {
+		return nil, translate(err, "keys")
+	}
+	var rs []keyRecord
+	if err := cur.All(ctx, &rs); err != nil {
+		return nil, translate(err, "keys")
+	}
+	ks := make([]keyring.StoredKey, len(rs))
+	for i, r := range rs {
+		ks[i] = keyring.StoredKey{ID: r.ID, Purpose: r.Purpose, Alg: r.Alg, Sealed: r.Sealed, Public: r.Public, Created: r.Created, Retired: r.Retired}
+	}
+	return ks, nil
+}
+
+// AddSigningKey stores a new key.
+func (s *Store) AddSigningKey(ctx context.Context, k keyring.StoredKey) error {
+	_, err := s.db.Collection(keysCollection).InsertOne(ctx, keyRecord{ID: k.ID, Purpose: k.Purpose, Alg: k.Alg, Sealed: k.Sealed,
+		Public: k.Public, Created: k.Created.UTC().Truncate(time.Millisecond), Retired: k.Retired})
+	return translate(err, "key")
+}
