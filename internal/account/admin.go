@@ -275,7 +275,7 @@ func (s *Service) RemoveFromOrg(ctx context.Context, p *Principal, orgID, userID
 	}
 	for _, g := range inOrg {
 		if g.Role == HR && !p.IsAdmin() {
-			return apperr.New(apperr.Forbidden, "only an administrator can remove HR")
+			return apperr.Keyed(apperr.Forbidden, "remove_hr", "only an administrator can remove HR")
 		}
 	}
 	if err := s.SetTeams(ctx, p, orgID, userID, nil); err != nil {
@@ -318,7 +318,7 @@ func (s *Service) SetRole(ctx context.Context, p *Principal, userID string, role
 		if role == Admin {
 			if n, err := s.store.CountGrants(ctx, Admin); err != nil || n <= 1 {
 				if err == nil {
-					err = apperr.New(apperr.Conflict, "the last administrator cannot be removed")
+					err = apperr.Keyed(apperr.Conflict, "last_admin", "the last administrator cannot be removed")
 				}
 				return err
 			}
@@ -338,7 +338,7 @@ func (s *Service) SetDisabled(ctx context.Context, p *Principal, userID string, 
 		return err
 	}
 	if userID == p.User.ID {
-		return apperr.New(apperr.Conflict, "you cannot disable your own account")
+		return apperr.Keyed(apperr.Conflict, "disable_self", "you cannot disable your own account")
 	}
 	if _, err := s.store.User(ctx, userID); err != nil {
 		return err
@@ -396,16 +396,38 @@ func (s *Service) User(ctx context.Context, p *Principal, userID string) (UserDe
 }
 
 // AuditLog returns the newest audit events: of the whole instance for an
-// administrator (orgID ""), or of an organisation that p manages.
-func (s *Service) AuditLog(ctx context.Context, p *Principal, orgID string) ([]audit.Event, error) {
+// administrator (orgID ""), or of an organisation that p manages. names
+// maps the ids of the users in the events to their names.
+func (s *Service) AuditLog(ctx context.Context, p *Principal, orgID string) (events []audit.Event, names map[string]string, err error) {
 	if orgID == "" {
 		if err := requireAdmin(p); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else if _, err := s.requireManager(ctx, p, orgID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.store.AuditEvents(ctx, orgID, 500)
+	if events, err = s.store.AuditEvents(ctx, orgID, 500); err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, e := range events {
+		for _, id := range []string{e.ActorID, e.TargetID} {
+			if id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	users, err := s.store.UsersByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	names = make(map[string]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return events, names, nil
 }
 
 // Outbox returns the newest e-mail messages, for the administrator's

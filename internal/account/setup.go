@@ -62,7 +62,7 @@ func (s *Service) CompleteSetup(ctx context.Context, secret string, n NewUser) (
 	}
 	if c, err := s.store.CountGrants(ctx, Admin); err != nil || c > 0 {
 		if err == nil {
-			err = apperr.New(apperr.Conflict, "the instance already has an administrator")
+			err = apperr.Keyed(apperr.Conflict, "has_admin", "the instance already has an administrator")
 		}
 		return User{}, err
 	}

@@ -58,6 +58,23 @@ type Error struct {
 	// Fields says, for Invalid input from a form, what is wrong with
 	// which field, so that a page can show it next to the field.
 	Fields []FieldError
+	// Key names a user interface text that says Message in the user's
+	// language, if there is one.
+	Key string
+}
+
+// Keyed returns an error whose message the user interface shows in the
+// user's language through the text named key.
+func Keyed(kind Kind, key, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...), Key: key}
+}
+
+// KeyOf returns the text key of the first *Error in err's chain, or "".
+func KeyOf(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Kind != Internal {
+		return e.Key
+	}
+	return ""
 }
 
 // FieldError is one problem with one input field. Code is a stable key

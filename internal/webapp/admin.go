@@ -121,14 +121,15 @@ func (a *app) adminOutbox(c *fiber.Ctx) error {
 type auditPage struct {
 	Org    *account.Organisation
 	Events []audit.Event
+	Names  map[string]string // user id -> name
 }
 
 func (a *app) adminAudit(c *fiber.Ctx) error {
-	events, err := a.accounts.AuditLog(c.UserContext(), principalOf(c), "")
+	events, names, err := a.accounts.AuditLog(c.UserContext(), principalOf(c), "")
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "audit", a.texts.T(langOf(c), "audit.title"), auditPage{Events: events})
+	return a.render(c, fiber.StatusOK, "audit", a.texts.T(langOf(c), "audit.title"), auditPage{Events: events, Names: names})
 }
 
 func (a *app) orgAudit(c *fiber.Ctx) error {
@@ -137,9 +138,9 @@ func (a *app) orgAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	events, err := a.accounts.AuditLog(ctx, p, org.ID)
+	events, names, err := a.accounts.AuditLog(ctx, p, org.ID)
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "audit", a.texts.T(langOf(c), "audit.title"), auditPage{Org: &org, Events: events})
+	return a.render(c, fiber.StatusOK, "audit", a.texts.T(langOf(c), "audit.title"), auditPage{Org: &org, Events: events, Names: names})
 }

@@ -182,8 +182,13 @@ func TestCSRF(t *testing.T) {
 	}
 	for name, send := range cases {
 		t.Run(name, func(t *testing.T) {
-			if resp, _ := send(); resp.StatusCode != http.StatusForbidden {
+			resp, body := send()
+			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("status %d, want 403", resp.StatusCode)
+			}
+			// The page explains in the user's language (Finnish here).
+			if !strings.Contains(body, "Lomake on vanhentunut") && !strings.Contains(body, "toiselta verkkosivustolta") {
+				t.Fatalf("the refusal is not explained in Finnish:\n%s", body)
 			}
 		})
 	}

@@ -46,14 +46,14 @@ func (a *app) csrf(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != a.origin {
-		return apperr.New(apperr.Forbidden, "request from another site refused")
+		return apperr.Keyed(apperr.Forbidden, "cross_site", "request from another site refused")
 	}
 	sent := c.FormValue(csrfField)
 	if sent == "" {
 		sent = c.Get(HeaderCSRF)
 	}
 	if !hmac.Equal([]byte(sent), []byte(token)) || c.Cookies(a.csrfCookie()) == "" {
-		return apperr.New(apperr.Forbidden, "the form has expired: reload the page and try again")
+		return apperr.Keyed(apperr.Forbidden, "csrf", "the form has expired: reload the page and try again")
 	}
 	return c.Next()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vertaa/internal/apperr"
+	"vertaa/internal/i18n"
 )
 
 var statusOfKind = map[apperr.Kind]int{
@@ -85,7 +86,13 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 		p := errorPage{
 			Heading:     a.texts.T(lang, "error."+kind.String()+".heading"),
 			Explanation: a.texts.T(lang, "error."+kind.String()+".text"),
-			Detail:      detail,
+		}
+		// The page shows the detail in the user's language when there is
+		// a text for it; an English detail only on an English page.
+		if key := apperr.KeyOf(err); key != "" && a.texts.Has("error.detail."+key) {
+			p.Detail = a.texts.T(lang, "error.detail."+key)
+		} else if lang == i18n.EN {
+			p.Detail = detail
 		}
 		if err := a.render(c, status, "error", p.Heading, p); err == nil {
 			return nil

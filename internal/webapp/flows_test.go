@@ -173,3 +173,24 @@ func TestHTTPSCookies(t *testing.T) {
 		t.Fatalf("cookies %v: want the __Host- prefix over HTTPS", names)
 	}
 }
+
+func TestAuditLogNamesPeople(t *testing.T) {
+	w := newWorld(t)
+	c := w.as(t, w.admin)
+	resp, body := c.get("/admin/audit")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{"signin", "invitation.accepted", "Šárka Ääritalo", "Anna Admin", "org.created"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("audit log lacks %q", want)
+		}
+	}
+	if strings.Contains(body, strongPassword) {
+		t.Fatal("the audit log shows a password")
+	}
+	hr := w.as(t, w.hrB)
+	if _, body := hr.get("/orgs/" + w.orgB.ID + "/audit"); strings.Contains(body, "Šárka Ääritalo") {
+		t.Fatal("HR of organisation B sees events of organisation A")
+	}
+}

@@ -38,7 +38,7 @@ func newLimits() limits {
 // tooMany answers 429 with Retry-After.
 func tooMany(c *fiber.Ctx, wait time.Duration) error {
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())))
-	return apperr.New(apperr.TooMany, "too many attempts: try again in %d seconds", int(wait.Seconds()))
+	return apperr.Keyed(apperr.TooMany, "too_many", "too many attempts: try again in %d seconds", int(wait.Seconds()))
 }
 
 // take uses up one event of every limiter for its key; if any refuses,
