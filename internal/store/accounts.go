@@ -76,29 +76,13 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, er
 	return s.findUser(ctx, bson.D{{Key: "email_key", Value: account.EmailKey(email)}})
 }
 
-func (s *Store) findUsers(ctx context.Context, filter bson.D, opts ...options.Lister[options.FindOptions]) ([]account.User, error) {
-	cur, err := s.db.Collection(usersCollection).Find(ctx, filter, opts...)
-	if err != nil {
-		return nil, translate(err, "users")
-	}
-	var rs []userRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "users")
-	}
-	us := make([]account.User, len(rs))
-	for i, r := range rs {
-		us[i] = r.user()
-	}
-	return us, nil
-}
-
 // UsersByID returns the users with the ids, ordered by name.
 func (s *Store) UsersByID(ctx context.Context, ids []string) ([]account.User, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.findUsers(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}))
+	return findAll(ctx, s.db.Collection(usersCollection), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}), "users", userRecord.user)
 }
 
 // SearchUsers returns up to limit users whose name or address contains
@@ -112,7 +96,8 @@ func (s *Store) SearchUsers(ctx context.Context, query string, limit int) ([]acc
 			bson.D{{Key: "email_key", Value: re}},
 		}}}
 	}
-	return s.findUsers(ctx, filter, options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}).SetLimit(int64(limit)))
+	return findAll(ctx, s.db.Collection(usersCollection), filter,
+		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}).SetLimit(int64(limit)), "users", userRecord.user)
 }
 
 // setUser updates fields of one user; a missing user is NotFound.
@@ -164,6 +149,10 @@ type orgRecord struct {
 	CreatedAt time.Time `bson:"created_at"`
 }
 
+func (r orgRecord) org() account.Organisation {
+	return account.Organisation{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt}
+}
+
 // CreateOrg adds an organisation; a name in use is Conflict.
 func (s *Store) CreateOrg(ctx context.Context, o account.Organisation) (account.Organisation, error) {
 	o.ID = newID()
@@ -181,24 +170,13 @@ func (s *Store) Org(ctx context.Context, id string) (account.Organisation, error
 	if err := s.db.Collection(orgsCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&r); err != nil {
 		return account.Organisation{}, translate(err, "organisation")
 	}
-	return account.Organisation{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt}, nil
+	return r.org(), nil
 }
 
 // Orgs returns every organisation, ordered by name.
 func (s *Store) Orgs(ctx context.Context) ([]account.Organisation, error) {
-	cur, err := s.db.Collection(orgsCollection).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "organisations")
-	}
-	var rs []orgRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "organisations")
-	}
-	os := make([]account.Organisation, len(rs))
-	for i, r := range rs {
-		os[i] = account.Organisation{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt}
-	}
-	return os, nil
+	return findAll(ctx, s.db.Collection(orgsCollection), bson.D{}, options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}),
+		"organisations", orgRecord.org)
 }
 
 // RenameOrg renames an organisation; a name in use is Conflict.
@@ -249,19 +227,8 @@ func (s *Store) Team(ctx context.Context, orgID, id string) (account.Team, error
 
 // Teams returns the teams of the organisation, ordered by name.
 func (s *Store) Teams(ctx context.Context, orgID string) ([]account.Team, error) {
-	cur, err := s.db.Collection(teamsCollection).Find(ctx, bson.D{{Key: "org_id", Value: orgID}}, options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "teams")
-	}
-	var rs []teamRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "teams")
-	}
-	ts := make([]account.Team, len(rs))
-	for i, r := range rs {
-		ts[i] = r.team()
-	}
-	return ts, nil
+	return findAll(ctx, s.db.Collection(teamsCollection), bson.D{{Key: "org_id", Value: orgID}},
+		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}), "teams", teamRecord.team)
 }
 
 // RenameTeam renames a team of the organisation.
@@ -323,19 +290,10 @@ func (s *Store) RemoveGrant(ctx context.Context, userID string, role account.Rol
 }
 
 func (s *Store) findGrants(ctx context.Context, filter bson.D) ([]account.Grant, error) {
-	cur, err := s.db.Collection(grantsCollection).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "roles")
-	}
-	var rs []grantRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "roles")
-	}
-	gs := make([]account.Grant, len(rs))
-	for i, r := range rs {
-		gs[i] = account.Grant{UserID: r.UserID, Role: account.Role(r.Role), OrgID: r.OrgID, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}
-	}
-	return gs, nil
+	return findAll(ctx, s.db.Collection(grantsCollection), filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "roles",
+		func(r grantRecord) account.Grant {
+			return account.Grant{UserID: r.UserID, Role: account.Role(r.Role), OrgID: r.OrgID, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}
+		})
 }
 
 // Grants returns the roles of a user.
@@ -381,17 +339,9 @@ func (s *Store) RemoveTeamMember(ctx context.Context, m account.TeamMember) erro
 
 // TeamMembers returns every team membership of the organisation.
 func (s *Store) TeamMembers(ctx context.Context, orgID string) ([]account.TeamMember, error) {
-	cur, err := s.db.Collection(teamMembersCollection).Find(ctx, bson.D{{Key: "org_id", Value: orgID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "team members")
-	}
-	var rs []teamMemberRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "team members")
-	}
-	ms := make([]account.TeamMember, len(rs))
-	for i, r := range rs {
-		ms[i] = account.TeamMember{OrgID: r.OrgID, TeamID: r.TeamID, UserID: r.UserID}
-	}
-	return ms, nil
+	return findAll(ctx, s.db.Collection(teamMembersCollection), bson.D{{Key: "org_id", Value: orgID}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "team members",
+		func(r teamMemberRecord) account.TeamMember {
+			return account.TeamMember{OrgID: r.OrgID, TeamID: r.TeamID, UserID: r.UserID}
+		})
 }

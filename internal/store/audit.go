@@ -38,20 +38,11 @@ func (s *Store) AuditEvents(ctx context.Context, orgID string, limit int) ([]aud
 	if orgID != "" {
 		filter = bson.D{{Key: "org_id", Value: orgID}}
 	}
-	cur, err := s.db.Collection(auditCollection).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, translate(err, "audit events")
-	}
-	var rs []auditRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "audit events")
-	}
-	es := make([]audit.Event, len(rs))
-	for i, r := range rs {
-		es[i] = audit.Event{ID: r.ID, At: r.At, ActorID: r.ActorID, Action: audit.Action(r.Action), OrgID: r.OrgID,
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
+	return findAll(ctx, s.db.Collection(auditCollection), filter, opts, "audit events", func(r auditRecord) audit.Event {
+		return audit.Event{ID: r.ID, At: r.At, ActorID: r.ActorID, Action: audit.Action(r.Action), OrgID: r.OrgID,
 			TargetID: r.TargetID, Detail: r.Detail, IP: r.IP}
-	}
-	return es, nil
+	})
 }
 
 // DeleteAuditBefore removes events older than t (retention).

@@ -24,20 +24,11 @@ type keyRecord struct {
 
 // SigningKeys returns the keys of a purpose, newest first.
 func (s *Store) SigningKeys(ctx context.Context, purpose string) ([]keyring.StoredKey, error) {
-	cur, err := s.db.Collection(keysCollection).Find(ctx, bson.D{{Key: "purpose", Value: purpose}},
-		options.Find().SetSort(bson.D{{Key: "created", Value: -1}, {Key: "_id", Value: -1}}))
-	if err != nil {
-		return nil, translate(err, "keys")
-	}
-	var rs []keyRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "keys")
-	}
-	ks := make([]keyring.StoredKey, len(rs))
-	for i, r := range rs {
-		ks[i] = keyring.StoredKey{ID: r.ID, Purpose: r.Purpose, Alg: r.Alg, Sealed: r.Sealed, Public: r.Public, Created: r.Created, Retired: r.Retired}
-	}
-	return ks, nil
+	return findAll(ctx, s.db.Collection(keysCollection), bson.D{{Key: "purpose", Value: purpose}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: -1}, {Key: "_id", Value: -1}}), "keys",
+		func(r keyRecord) keyring.StoredKey {
+			return keyring.StoredKey{ID: r.ID, Purpose: r.Purpose, Alg: r.Alg, Sealed: r.Sealed, Public: r.Public, Created: r.Created, Retired: r.Retired}
+		})
 }
 
 // AddSigningKey stores a new key.

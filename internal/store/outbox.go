@@ -142,17 +142,5 @@ func (s *Store) findMail(ctx context.Context, filter bson.D, order, limit int) (
 	opts := options.Find().
 		SetSort(bson.D{{Key: "created_at", Value: order}, {Key: "_id", Value: order}}).
 		SetLimit(int64(limit))
-	cur, err := s.db.Collection(outboxCollection).Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(err, "e-mail messages")
-	}
-	var recs []outboxRecord
-	if err := cur.All(ctx, &recs); err != nil {
-		return nil, translate(err, "e-mail messages")
-	}
-	msgs := make([]mail.Message, len(recs))
-	for i, r := range recs {
-		msgs[i] = r.message()
-	}
-	return msgs, nil
+	return findAll(ctx, s.db.Collection(outboxCollection), filter, opts, "e-mail messages", outboxRecord.message)
 }

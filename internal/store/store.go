@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
@@ -86,6 +87,24 @@ func translate(err error, what string) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// findAll runs a query and converts every record it finds with conv.
+// what names the records for errors.
+func findAll[R, T any](ctx context.Context, c *mongo.Collection, filter bson.D, opts *options.FindOptionsBuilder, what string, conv func(R) T) ([]T, error) {
+	cur, err := c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	var rs []R
+	if err := cur.All(ctx, &rs); err != nil {
+		return nil, translate(err, what)
+	}
+	out := make([]T, len(rs))
+	for i, r := range rs {
+		out[i] = conv(r)
+	}
+	return out, nil
+}
 
 // now is the clock of the store: UTC, truncated to milliseconds as BSON
 // dates are, so that what is written equals what is read back.

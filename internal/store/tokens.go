@@ -106,23 +106,11 @@ func (s *Store) DeleteBatch(ctx context.Context, batch string) error {
 
 // Invitations lists an organisation's unexpired invitations, newest first.
 func (s *Store) Invitations(ctx context.Context, orgID string, now time.Time) ([]account.Token, error) {
-	cur, err := s.db.Collection(tokensCollection).Find(ctx, bson.D{
+	return findAll(ctx, s.db.Collection(tokensCollection), bson.D{
 		{Key: "org_id", Value: orgID},
 		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(account.TokenInvite), string(account.TokenInviteLink)}}}},
 		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
-	}, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}))
-	if err != nil {
-		return nil, translate(err, "invitations")
-	}
-	var rs []tokenRecord
-	if err := cur.All(ctx, &rs); err != nil {
-		return nil, translate(err, "invitations")
-	}
-	ts := make([]account.Token, len(rs))
-	for i, r := range rs {
-		ts[i] = r.token()
-	}
-	return ts, nil
+	}, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}), "invitations", tokenRecord.token)
 }
 
 type sessionRecord struct {
