@@ -35,6 +35,11 @@ const (
 	TeamDeleted      Action = "team.deleted"
 	TeamMemberAdded  Action = "team.member_added"
 	TeamMemberRemove Action = "team.member_removed"
+	RoundOpened      Action = "round.opened"
+	RoundClosed      Action = "round.closed"
+	ResponseShared   Action = "response.shared"
+	ResponseUnshared Action = "response.unshared"
+	DataExported     Action = "data.exported"
 )
 
 // Event is one entry of the audit log. Entries are only ever added.

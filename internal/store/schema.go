@@ -56,6 +56,20 @@ var collections = []collection{
 	{name: keysCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "purpose", Value: 1}, {Key: "created", Value: -1}}},
 	}},
+	{name: roundsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "opens", Value: -1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "closes", Value: 1}}},
+	}},
+	{name: draftsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: -1}}},
+	}},
+	{name: responsesCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submit_key", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submitted_at", Value: -1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "questionnaire_id", Value: 1}}},
+	}},
+	{name: definitionsCollection},
 	{name: outboxCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "sent", Value: 1}, {Key: "next_attempt_at", Value: 1}}},
 		{Keys: bson.D{{Key: "created_at", Value: -1}}},

@@ -22,6 +22,7 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	locks  keyLocks // per document, for read-modify-write updates
 }
 
 var databaseName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,63}$`)
@@ -69,6 +70,10 @@ func (s *Store) Close(ctx context.Context) error {
 	return s.client.Disconnect(ctx)
 }
 
+// errStale is the cause of a Conflict when a document changed since it
+// was read.
+var errStale = errors.New("changed by someone else since it was read")
+
 // translate turns a driver error into an *apperr.Error. what names the
 // thing being read or written, for NotFound and Conflict messages.
 func translate(err error, what string) error {
@@ -79,6 +84,10 @@ func translate(err error, what string) error {
 		return apperr.Wrap(err, apperr.NotFound, "%s not found", what)
 	case mongo.IsDuplicateKeyError(err):
 		return apperr.Wrap(err, apperr.Conflict, "%s already exists", what)
+	case errors.Is(err, errStale):
+		e := apperr.Wrap(err, apperr.Conflict, "%s was changed meanwhile: reload and try again", what)
+		e.Key = "stale"
+		return e
 	case mongo.IsTimeout(err), mongo.IsNetworkError(err),
 		errors.Is(err, mongo.ErrClientDisconnected):
 		return apperr.Wrap(err, apperr.Unavailable, "the database is not reachable")

@@ -72,6 +72,14 @@ func Embedded() bool { return embedded }
 // New returns a Store on a fresh database that is dropped when t ends.
 func New(t testing.TB) *store.Store {
 	t.Helper()
+	s, _ := NewWithDatabase(t)
+	return s
+}
+
+// NewWithDatabase is New that also returns a raw driver handle on the same
+// database, for benchmarks that compare with the database's own speed.
+func NewWithDatabase(t testing.TB) (*store.Store, *mongo.Database) {
+	t.Helper()
 	name := newDatabaseName(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -80,7 +88,7 @@ func New(t testing.TB) *store.Store {
 		t.Fatalf("open store on %s: %v", name, err)
 	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
-	return s
+	return s, admin.Database(name)
 }
 
 // Database returns a raw driver handle on a fresh database that is dropped

@@ -1,0 +1,56 @@
+package response
+
+import (
+	"context"
+	"time"
+
+	"vertaa/internal/account"
+	"vertaa/internal/assessment"
+	"vertaa/internal/audit"
+)
+
+// Store is what the response service needs from the database. Every read
+// of a draft or response filters by its owner in the query.
+type Store interface {
+	CreateRound(ctx context.Context, r Round) (Round, error)
+	Round(ctx context.Context, orgID, id string) (Round, error)
+	Rounds(ctx context.Context, orgID string) ([]Round, error)
+	// OpenRounds returns the rounds of the organisations that are open at
+	// now.
+	OpenRounds(ctx context.Context, orgIDs []string, now time.Time) ([]Round, error)
+	CloseRound(ctx context.Context, orgID, id string, at time.Time) error
+
+	// CreateDraft stores a new draft; a draft for the same user, round
+	// and questionnaire is Conflict.
+	CreateDraft(ctx context.Context, d Draft) (Draft, error)
+	Draft(ctx context.Context, userID, id string) (Draft, error)
+	// DraftFor returns the user's draft for a round (or, with roundID "",
+	// the personal draft of a questionnaire).
+	DraftFor(ctx context.Context, userID, roundID, questionnaireID string) (Draft, error)
+	Drafts(ctx context.Context, userID string) ([]Draft, error)
+	// UpdateDraft replaces the answers and page of a draft whose revision
+	// is d.Revision, and raises the revision; another revision is
+	// Conflict.
+	UpdateDraft(ctx context.Context, d Draft) (Draft, error)
+	DeleteDraft(ctx context.Context, userID, id string) error
+
+	// AddResponse stores a response; one with the same user and submit
+	// key is Conflict.
+	AddResponse(ctx context.Context, r Response) (Response, error)
+	ResponseByKey(ctx context.Context, userID, submitKey string) (Response, error)
+	Response(ctx context.Context, userID, id string) (Response, error)
+	// Responses returns the user's responses, newest first.
+	Responses(ctx context.Context, userID string) ([]Response, error)
+	SetShared(ctx context.Context, userID, id string, shared bool) error
+
+	// SaveDefinition keeps a questionnaire version by its hash; saving one
+	// kept already changes nothing.
+	SaveDefinition(ctx context.Context, q *assessment.Questionnaire) error
+	Definition(ctx context.Context, hash string) (*assessment.Questionnaire, error)
+
+	Grants(ctx context.Context, userID string) ([]account.Grant, error)
+	Teams(ctx context.Context, orgID string) ([]account.Team, error)
+	TeamMembers(ctx context.Context, orgID string) ([]account.TeamMember, error)
+	User(ctx context.Context, id string) (account.User, error)
+	Record(ctx context.Context, e audit.Event) error
+}

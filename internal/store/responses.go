@@ -1,0 +1,375 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"vertaa/internal/assessment"
+	"vertaa/internal/response"
+	"vertaa/internal/scoring"
+)
+
+const (
+	roundsCollection      = "rounds"
+	draftsCollection      = "drafts"
+	responsesCollection   = "responses"
+	definitionsCollection = "definitions"
+)
+
+// The store is what the response service needs.
+var _ response.Store = (*Store)(nil)
+
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+type roundRecord struct {
+	ID              string    `bson:"_id"`
+	OrgID           string    `bson:"org_id"`
+	QuestionnaireID string    `bson:"questionnaire_id"`
+	Name            string    `bson:"name"`
+	TeamIDs         []string  `bson:"team_ids"`
+	Opens           time.Time `bson:"opens"`
+	Closes          time.Time `bson:"closes"`
+	CreatedBy       string    `bson:"created_by"`
+	CreatedAt       time.Time `bson:"created_at"`
+}
+
+func (r roundRecord) round() response.Round {
+	return response.Round{ID: r.ID, OrgID: r.OrgID, QuestionnaireID: r.QuestionnaireID, Name: r.Name, TeamIDs: r.TeamIDs,
+		Opens: r.Opens, Closes: r.Closes, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+}
+
+// CreateRound stores a new round.
+func (s *Store) CreateRound(ctx context.Context, r response.Round) (response.Round, error) {
+	r.ID = newID()
+	r.Opens, r.Closes, r.CreatedAt = ms(r.Opens), ms(r.Closes), ms(r.CreatedAt)
+	if r.TeamIDs == nil {
+		r.TeamIDs = []string{}
+	}
+	rec := roundRecord{ID: r.ID, OrgID: r.OrgID, QuestionnaireID: r.QuestionnaireID, Name: r.Name, TeamIDs: r.TeamIDs,
+		Opens: r.Opens, Closes: r.Closes, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+	_, err := s.db.Collection(roundsCollection).InsertOne(ctx, rec)
+	return r, translate(err, "round")
+}
+
+// Round returns a round of the organisation.
+func (s *Store) Round(ctx context.Context, orgID, id string) (response.Round, error) {
+	var r roundRecord
+	if err := s.db.Collection(roundsCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}}).Decode(&r); err != nil {
+		return response.Round{}, translate(err, "round")
+	}
+	return r.round(), nil
+}
+
+// Rounds returns the rounds of the organisation, the latest opened first.
+func (s *Store) Rounds(ctx context.Context, orgID string) ([]response.Round, error) {
+	return findAll(ctx, s.db.Collection(roundsCollection), bson.D{{Key: "org_id", Value: orgID}},
+		options.Find().SetSort(bson.D{{Key: "opens", Value: -1}, {Key: "_id", Value: 1}}), "rounds", roundRecord.round)
+}
+
+// OpenRounds returns the rounds of the organisations open at now, closing
+// soonest first.
+func (s *Store) OpenRounds(ctx context.Context, orgIDs []string, now time.Time) ([]response.Round, error) {
+	return findAll(ctx, s.db.Collection(roundsCollection), bson.D{
+		{Key: "org_id", Value: bson.D{{Key: "$in", Value: orgIDs}}},
+		{Key: "opens", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "closes", Value: bson.D{{Key: "$gt", Value: now}}},
+	}, options.Find().SetSort(bson.D{{Key: "closes", Value: 1}, {Key: "_id", Value: 1}}), "rounds", roundRecord.round)
+}
+
+// CloseRound moves a round's end to at.
+func (s *Store) CloseRound(ctx context.Context, orgID, id string, at time.Time) error {
+	res, err := s.db.Collection(roundsCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "closes", Value: ms(at)}}}})
+	if err != nil {
+		return translate(err, "round")
+	}
+	if res.MatchedCount == 0 {
+		return translate(mongo.ErrNoDocuments, "round")
+	}
+	return nil
+}
+
+// answerRecord is one answer as stored.
+type answerRecord struct {
+	Value float64 `bson:"v"`
+	NA    bool    `bson:"na,omitempty"`
+	Text  string  `bson:"t,omitempty"`
+}
+
+func answersRecord(a assessment.Answers) map[string]answerRecord {
+	out := make(map[string]answerRecord, len(a))
+	for id, x := range a {
+		out[id] = answerRecord{Value: x.Value, NA: x.NA, Text: x.Text}
+	}
+	return out
+}
+
+func answersOf(r map[string]answerRecord) assessment.Answers {
+	out := make(assessment.Answers, len(r))
+	for id, x := range r {
+		out[id] = assessment.Answer{Value: x.Value, NA: x.NA, Text: x.Text}
+	}
+	return out
+}
+
+type draftRecord struct {
+	ID string `bson:"_id"`
+	// Key is user|round|questionnaire: one draft each.
+	Key             string                  `bson:"key"`
+	UserID          string                  `bson:"user_id"`
+	OrgID           string                  `bson:"org_id"`
+	RoundID         string                  `bson:"round_id"`
+	QuestionnaireID string                  `bson:"questionnaire_id"`
+	Hash            string                  `bson:"hash"`
+	Answers         map[string]answerRecord `bson:"answers"`
+	Page            int                     `bson:"page"`
+	SubmitKey       string                  `bson:"submit_key"`
+	CreatedAt       time.Time               `bson:"created_at"`
+	UpdatedAt       time.Time               `bson:"updated_at"`
+	Revision        int                     `bson:"revision"`
+}
+
+func (r draftRecord) draft() response.Draft {
+	return response.Draft{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, QuestionnaireID: r.QuestionnaireID,
+		Hash: r.Hash, Answers: answersOf(r.Answers), Page: r.Page, SubmitKey: r.SubmitKey, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, Revision: r.Revision}
+}
+
+func draftKey(userID, roundID, questionnaireID string) string {
+	return userID + "|" + roundID + "|" + questionnaireID
+}
+
+// CreateDraft stores a new draft; the user's second draft for one round
+// (or personal questionnaire) is Conflict.
+func (s *Store) CreateDraft(ctx context.Context, d response.Draft) (response.Draft, error) {
+	d.ID = newID()
+	d.CreatedAt, d.UpdatedAt = ms(d.CreatedAt), ms(d.UpdatedAt)
+	rec := draftRecord{ID: d.ID, Key: draftKey(d.UserID, d.RoundID, d.QuestionnaireID), UserID: d.UserID, OrgID: d.OrgID,
+		RoundID: d.RoundID, QuestionnaireID: d.QuestionnaireID, Hash: d.Hash, Answers: answersRecord(d.Answers), Page: d.Page,
+		SubmitKey: d.SubmitKey, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Revision: d.Revision}
+	_, err := s.db.Collection(draftsCollection).InsertOne(ctx, rec)
+	return d, translate(err, "draft")
+}
+
+func (s *Store) findDraft(ctx context.Context, filter bson.D) (response.Draft, error) {
+	var r draftRecord
+	if err := s.db.Collection(draftsCollection).FindOne(ctx, filter).Decode(&r); err != nil {
+		return response.Draft{}, translate(err, "draft")
+	}
+	return r.draft(), nil
+}
+
+// Draft returns the user's draft.
+func (s *Store) Draft(ctx context.Context, userID, id string) (response.Draft, error) {
+	return s.findDraft(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+}
+
+// DraftFor returns the user's draft for a round or personal questionnaire.
+func (s *Store) DraftFor(ctx context.Context, userID, roundID, questionnaireID string) (response.Draft, error) {
+	return s.findDraft(ctx, bson.D{{Key: "key", Value: draftKey(userID, roundID, questionnaireID)}})
+}
+
+// Drafts returns the user's drafts, the latest saved first.
+func (s *Store) Drafts(ctx context.Context, userID string) ([]response.Draft, error) {
+	return findAll(ctx, s.db.Collection(draftsCollection), bson.D{{Key: "user_id", Value: userID}},
+		options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}}), "drafts", draftRecord.draft)
+}
+
+// UpdateDraft replaces a draft's answers, page and time if it is still at
+// revision d.Revision, and returns it at the next revision. Changes to one
+// draft are serialised in this process (see keyLocks).
+func (s *Store) UpdateDraft(ctx context.Context, d response.Draft) (response.Draft, error) {
+	unlock := s.locks.lock(draftsCollection + "/" + d.ID)
+	defer unlock()
+	d.UpdatedAt = ms(d.UpdatedAt)
+	res, err := s.db.Collection(draftsCollection).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: d.ID}, {Key: "user_id", Value: d.UserID}, {Key: "revision", Value: d.Revision}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "answers", Value: answersRecord(d.Answers)},
+			{Key: "page", Value: d.Page},
+			{Key: "updated_at", Value: d.UpdatedAt},
+			{Key: "revision", Value: d.Revision + 1},
+		}}})
+	if err != nil {
+		return response.Draft{}, translate(err, "draft")
+	}
+	if res.MatchedCount == 0 {
+		if _, err := s.Draft(ctx, d.UserID, d.ID); err != nil {
+			return response.Draft{}, err
+		}
+		return response.Draft{}, translate(errStale, "draft")
+	}
+	d.Revision++
+	return d, nil
+}
+
+// DeleteDraft deletes the user's draft.
+func (s *Store) DeleteDraft(ctx context.Context, userID, id string) error {
+	res, err := s.db.Collection(draftsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+	if err != nil {
+		return translate(err, "draft")
+	}
+	if res.DeletedCount == 0 {
+		return translate(mongo.ErrNoDocuments, "draft")
+	}
+	return nil
+}
+
+type areaRecord struct {
+	ID       string  `bson:"id"`
+	Score    float64 `bson:"score"`
+	Enough   bool    `bson:"enough"`
+	Level    string  `bson:"level,omitempty"`
+	Answered int     `bson:"answered"`
+	NA       int     `bson:"na"`
+	Items    int     `bson:"items"`
+}
+
+type resultRecord struct {
+	Areas        []areaRecord `bson:"areas"`
+	Overall      float64      `bson:"overall"`
+	OverallOK    bool         `bson:"overall_enough"`
+	OverallLevel string       `bson:"overall_level,omitempty"`
+	OverallAreas int          `bson:"overall_areas"`
+	Strengths    []string     `bson:"strengths"`
+	Development  []string     `bson:"development"`
+}
+
+func resultRecordOf(r scoring.Result) resultRecord {
+	rec := resultRecord{Overall: r.Overall.Score, OverallOK: r.Overall.Enough, OverallLevel: r.Overall.Level, OverallAreas: r.Overall.Areas,
+		Strengths: r.Strengths, Development: r.Development}
+	for _, a := range r.Areas {
+		rec.Areas = append(rec.Areas, areaRecord{ID: a.ID, Score: a.Score, Enough: a.Enough, Level: a.Level, Answered: a.Answered, NA: a.NA, Items: a.Items})
+	}
+	return rec
+}
+
+func (rec resultRecord) result() scoring.Result {
+	r := scoring.Result{Overall: scoring.Overall{Score: rec.Overall, Enough: rec.OverallOK, Level: rec.OverallLevel, Areas: rec.OverallAreas},
+		Strengths: rec.Strengths, Development: rec.Development}
+	for _, a := range rec.Areas {
+		r.Areas = append(r.Areas, scoring.AreaResult{ID: a.ID, Score: a.Score, Enough: a.Enough, Level: a.Level, Answered: a.Answered, NA: a.NA, Items: a.Items})
+	}
+	return r
+}
+
+type responseRecord struct {
+	ID              string                  `bson:"_id"`
+	UserID          string                  `bson:"user_id"`
+	OrgID           string                  `bson:"org_id"`
+	RoundID         string                  `bson:"round_id"`
+	TeamIDs         []string                `bson:"team_ids"`
+	QuestionnaireID string                  `bson:"questionnaire_id"`
+	Version         string                  `bson:"version"`
+	Hash            string                  `bson:"hash"`
+	Answers         map[string]answerRecord `bson:"answers"`
+	Result          resultRecord            `bson:"result"`
+	SubmitKey       string                  `bson:"submit_key"`
+	Shared          bool                    `bson:"shared"`
+	SubmittedAt     time.Time               `bson:"submitted_at"`
+}
+
+func (r responseRecord) response() response.Response {
+	return response.Response{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, TeamIDs: r.TeamIDs,
+		QuestionnaireID: r.QuestionnaireID, Version: r.Version, Hash: r.Hash, Answers: answersOf(r.Answers), Result: r.Result.result(),
+		SubmitKey: r.SubmitKey, Shared: r.Shared, SubmittedAt: r.SubmittedAt}
+}
+
+// responseRecordOf returns the document stored for r.
+func responseRecordOf(r response.Response) responseRecord {
+	if r.TeamIDs == nil {
+		r.TeamIDs = []string{}
+	}
+	return responseRecord{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, TeamIDs: r.TeamIDs,
+		QuestionnaireID: r.QuestionnaireID, Version: r.Version, Hash: r.Hash, Answers: answersRecord(r.Answers),
+		Result: resultRecordOf(r.Result), SubmitKey: r.SubmitKey, Shared: r.Shared, SubmittedAt: ms(r.SubmittedAt)}
+}
+
+// AddResponse stores a response with a new id; the user's second response
+// with one submit key is Conflict.
+func (s *Store) AddResponse(ctx context.Context, r response.Response) (response.Response, error) {
+	r.ID = newID()
+	r.SubmittedAt = ms(r.SubmittedAt)
+	if _, err := s.db.Collection(responsesCollection).InsertOne(ctx, responseRecordOf(r)); err != nil {
+		return response.Response{}, translate(err, "response")
+	}
+	return r, nil
+}
+
+func (s *Store) findResponse(ctx context.Context, filter bson.D) (response.Response, error) {
+	var r responseRecord
+	if err := s.db.Collection(responsesCollection).FindOne(ctx, filter).Decode(&r); err != nil {
+		return response.Response{}, translate(err, "response")
+	}
+	return r.response(), nil
+}
+
+// ResponseByKey returns the user's response with the submit key.
+func (s *Store) ResponseByKey(ctx context.Context, userID, submitKey string) (response.Response, error) {
+	return s.findResponse(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "submit_key", Value: submitKey}})
+}
+
+// Response returns the user's response.
+func (s *Store) Response(ctx context.Context, userID, id string) (response.Response, error) {
+	return s.findResponse(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+}
+
+// Responses returns the user's responses, newest first.
+func (s *Store) Responses(ctx context.Context, userID string) ([]response.Response, error) {
+	return findAll(ctx, s.db.Collection(responsesCollection), bson.D{{Key: "user_id", Value: userID}},
+		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: -1}, {Key: "_id", Value: -1}}), "responses", responseRecord.response)
+}
+
+// SetShared sets whether HR may see the user's response individually.
+func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool) error {
+	res, err := s.db.Collection(responsesCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "shared", Value: shared}}}})
+	if err != nil {
+		return translate(err, "response")
+	}
+	if res.MatchedCount == 0 {
+		return translate(mongo.ErrNoDocuments, "response")
+	}
+	return nil
+}
+
+type definitionRecord struct {
+	Hash    string    `bson:"_id"`
+	ID      string    `bson:"questionnaire_id"`
+	Version string    `bson:"version"`
+	JSON    string    `bson:"json"`
+	SavedAt time.Time `bson:"saved_at"`
+}
+
+// SaveDefinition keeps a questionnaire version under its hash.
+func (s *Store) SaveDefinition(ctx context.Context, q *assessment.Questionnaire) error {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return fmt.Errorf("encode questionnaire %s: %w", q.ID, err)
+	}
+	_, err = s.db.Collection(definitionsCollection).InsertOne(ctx, definitionRecord{Hash: q.Hash, ID: q.ID, Version: q.Version, JSON: string(b), SavedAt: now()})
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return translate(err, "questionnaire version")
+}
+
+// Definition returns the questionnaire version with the hash.
+func (s *Store) Definition(ctx context.Context, hash string) (*assessment.Questionnaire, error) {
+	var r definitionRecord
+	if err := s.db.Collection(definitionsCollection).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&r); err != nil {
+		return nil, translate(err, "questionnaire version")
+	}
+	var q assessment.Questionnaire
+	if err := json.Unmarshal([]byte(r.JSON), &q); err != nil {
+		return nil, fmt.Errorf("decode questionnaire version %s: %w", hash, err)
+	}
+	q.Hash, q.Source = r.Hash, "database"
+	return &q, nil
+}
