@@ -28,6 +28,7 @@ import (
 	"vertaa/internal/keyring"
 	"vertaa/internal/logging"
 	"vertaa/internal/mail"
+	"vertaa/internal/response"
 	"vertaa/internal/session"
 	"vertaa/internal/store"
 	"vertaa/internal/webapp"
@@ -110,6 +111,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 			"setup_link", link, "expires", expires.Format(time.RFC3339))
 	}
 
+	responses, err := response.NewService(ctx, db, catalog)
+	if err != nil {
+		return fail(err)
+	}
+
 	app, err := webapp.New(webapp.Config{
 		Logger:         log,
 		DB:             db,
@@ -119,6 +125,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 		RequestTimeout: cfg.RequestTimeout,
 		Accounts:       accounts,
 		Sessions:       sessions,
+		Responses:      responses,
 		CSRFKey:        master.Derive("csrf"),
 		TrustedProxies: cfg.TrustedProxies,
 	})

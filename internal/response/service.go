@@ -454,6 +454,12 @@ func (s *Service) Submit(ctx context.Context, p *account.Principal, draftID stri
 	return r, nil
 }
 
+// ResponseByKey returns p's response made from the draft with the submit
+// key, for a retried submit whose draft is gone.
+func (s *Service) ResponseByKey(ctx context.Context, p *account.Principal, submitKey string) (Response, error) {
+	return s.store.ResponseByKey(ctx, p.User.ID, submitKey)
+}
+
 // DeleteDraft deletes p's own draft.
 func (s *Service) DeleteDraft(ctx context.Context, p *account.Principal, draftID string) error {
 	return s.store.DeleteDraft(ctx, p.User.ID, draftID)
@@ -505,13 +511,13 @@ func (s *Service) Responses(ctx context.Context, p *account.Principal) ([]Respon
 	return s.store.Responses(ctx, p.User.ID)
 }
 
-// Title returns the title of a questionnaire version, for lists.
-func (s *Service) Title(ctx context.Context, hash, lang string) string {
+// Definition returns the questionnaire version with the hash.
+func (s *Service) Definition(ctx context.Context, hash string) (*assessment.Questionnaire, error) {
 	v, err := s.definition(ctx, hash)
 	if err != nil {
-		return ""
+		return nil, err
 	}
-	return v.q.Title.In(lang, v.q.DefaultLanguage)
+	return v.q, nil
 }
 
 // SetShared lets HR see p's response individually, or stops it.

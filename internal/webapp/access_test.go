@@ -32,12 +32,22 @@ var routeAccess = map[string]string{
 	"GET /invite/:token":                     "public",
 	"POST /invite/:token":                    "public",
 
-	"POST /signout":        "signed-in",
-	"GET /me":              "signed-in",
-	"POST /me/profile":     "signed-in",
-	"POST /me/password":    "signed-in",
-	"POST /me/email":       "signed-in",
-	"POST /me/signout-all": "signed-in",
+	"POST /signout":                   "signed-in",
+	"GET /me":                         "signed-in",
+	"POST /me/profile":                "signed-in",
+	"POST /me/password":               "signed-in",
+	"POST /me/email":                  "signed-in",
+	"POST /me/signout-all":            "signed-in",
+	"GET /me/export":                  "signed-in",
+	"POST /assess/start":              "signed-in",
+	"GET /assess/:draft/:page":        "signed-in",
+	"POST /assess/:draft/:page":       "signed-in",
+	"POST /assess/:draft/autosave":    "signed-in",
+	"POST /assess/:draft/submit":      "signed-in",
+	"POST /assess/:draft/delete":      "signed-in",
+	"GET /results":                    "signed-in",
+	"GET /results/:response":          "signed-in",
+	"POST /results/:response/sharing": "signed-in",
 
 	"GET /orgs/:org":                      "hr",
 	"POST /orgs/:org/teams":               "hr",
@@ -50,6 +60,9 @@ var routeAccess = map[string]string{
 	"POST /orgs/:org/people/:user/teams":  "hr",
 	"POST /orgs/:org/people/:user/remove": "hr",
 	"GET /orgs/:org/audit":                "hr",
+	"GET /orgs/:org/rounds":               "hr",
+	"POST /orgs/:org/rounds":              "hr",
+	"POST /orgs/:org/rounds/:round/close": "hr",
 
 	"GET /admin":                      "admin",
 	"POST /admin/orgs":                "admin",
@@ -95,7 +108,8 @@ func TestAccessMatrix(t *testing.T) {
 
 	// fill puts ids of organisation A (the leader's) into a path.
 	fill := func(path string) string {
-		r := strings.NewReplacer(":org", w.orgA.ID, ":team", w.teamA.ID, ":user", w.leader.ID, ":token", "no-such-token", ":name", "style.css")
+		r := strings.NewReplacer(":org", w.orgA.ID, ":team", w.teamA.ID, ":user", w.leader.ID, ":token", "no-such-token", ":name", "style.css",
+			":draft", "no-such-draft", ":page", "1", ":response", "no-such-response", ":round", w.roundA.ID)
 		return r.Replace(path)
 	}
 	send := func(c *client, rt route) int {

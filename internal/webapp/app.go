@@ -16,6 +16,7 @@ import (
 	"vertaa/internal/account"
 	"vertaa/internal/assessment"
 	"vertaa/internal/i18n"
+	"vertaa/internal/response"
 	"vertaa/internal/session"
 	"vertaa/web"
 )
@@ -43,6 +44,8 @@ type Config struct {
 	Accounts *account.Service
 	// Sessions signs and checks session tokens.
 	Sessions *session.Manager
+	// Responses carries out rounds, drafts and responses.
+	Responses *response.Service
 	// CSRFKey signs the forms' CSRF tokens; 32 bytes from the keyring.
 	CSRFKey []byte
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
@@ -63,6 +66,7 @@ type app struct {
 
 	accounts   *account.Service
 	sessions   *session.Manager
+	responses  *response.Service
 	csrfSecret []byte
 	origin     string // of the public URL, as browsers send it
 	limits     limits
@@ -94,12 +98,13 @@ func New(cfg Config) (*fiber.App, error) {
 
 		accounts:   cfg.Accounts,
 		sessions:   cfg.Sessions,
+		responses:  cfg.Responses,
 		csrfSecret: cfg.CSRFKey,
 		origin:     originOf(cfg.PublicURL),
 		limits:     newLimits(),
 	}
-	if a.accounts == nil || a.sessions == nil || len(a.csrfSecret) < 32 {
-		return nil, fmt.Errorf("webapp needs the account service, the session manager and a 32-byte CSRF key")
+	if a.accounts == nil || a.sessions == nil || a.responses == nil || len(a.csrfSecret) < 32 {
+		return nil, fmt.Errorf("webapp needs the account and response services, the session manager and a 32-byte CSRF key")
 	}
 	if a.qs == nil {
 		return nil, fmt.Errorf("no questionnaires")
@@ -167,6 +172,17 @@ func (a *app) routes(f *fiber.App) {
 	r(post, "/me/password", signedIn, a.profilePassword)
 	r(post, "/me/email", signedIn, a.profileEmail)
 	r(post, "/me/signout-all", signedIn, a.signoutAll)
+	r(get, "/me/export", signedIn, a.export)
+
+	r(post, "/assess/start", signedIn, a.assessStart)
+	r(get, "/assess/:draft/:page", signedIn, a.assessPage)
+	r(post, "/assess/:draft/autosave", signedIn, a.assessAutosave)
+	r(post, "/assess/:draft/submit", signedIn, a.assessSubmit)
+	r(post, "/assess/:draft/delete", signedIn, a.assessDelete)
+	r(post, "/assess/:draft/:page", signedIn, a.assessSave)
+	r(get, "/results", signedIn, a.results)
+	r(get, "/results/:response", signedIn, a.result)
+	r(post, "/results/:response/sharing", signedIn, a.resultSharing)
 
 	r(get, "/orgs/:org", manager, a.org)
 	r(post, "/orgs/:org/teams", manager, a.teamCreate)
@@ -179,6 +195,9 @@ func (a *app) routes(f *fiber.App) {
 	r(post, "/orgs/:org/people/:user/teams", manager, a.personTeams)
 	r(post, "/orgs/:org/people/:user/remove", manager, a.personRemove)
 	r(get, "/orgs/:org/audit", manager, a.orgAudit)
+	r(get, "/orgs/:org/rounds", manager, a.rounds)
+	r(post, "/orgs/:org/rounds", manager, a.roundCreate)
+	r(post, "/orgs/:org/rounds/:round/close", manager, a.roundClose)
 
 	r(get, "/admin", admin, a.adminHome)
 	r(post, "/admin/orgs", admin, a.orgCreate)

@@ -29,6 +29,7 @@ import (
 	"vertaa/internal/assessment"
 	"vertaa/internal/i18n"
 	"vertaa/internal/keyring"
+	"vertaa/internal/response"
 	"vertaa/internal/logging"
 	"vertaa/internal/session"
 	"vertaa/internal/store"
@@ -74,6 +75,7 @@ type testApp struct {
 	logs      *logBuffer
 	db        *store.Store
 	accounts  *account.Service
+	responses *response.Service
 	sessions  *session.Manager
 	publicURL string
 }
@@ -133,12 +135,15 @@ func newApp(t *testing.T, opts ...appOption) testApp {
 	}
 	cfg.Sessions = sessions
 	cfg.Accounts = account.NewService(db, texts, cfg.PublicURL.String(), func() {})
+	if cfg.Responses, err = response.NewService(ctx, db, catalog); err != nil {
+		t.Fatal(err)
+	}
 	cfg.CSRFKey = master.Derive("csrf")
 	app, err := webapp.New(cfg)
 	if err != nil {
 		t.Fatalf("webapp.New: %v", err)
 	}
-	return testApp{App: app, logs: logs, db: db, accounts: cfg.Accounts, sessions: sessions, publicURL: cfg.PublicURL.String()}
+	return testApp{App: app, logs: logs, db: db, accounts: cfg.Accounts, responses: cfg.Responses, sessions: sessions, publicURL: cfg.PublicURL.String()}
 }
 
 // do sends the request through the real app and returns the response and

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vertaa/internal/account"
+	"vertaa/internal/response"
 )
 
 const strongPassword = "kaksi sammakkoa laulaa"
@@ -125,6 +126,7 @@ type world struct {
 	app                     testApp
 	orgA, orgB              account.Organisation
 	teamA, teamB            account.Team
+	roundA                  response.Round // open, for everyone in orgA
 	admin, hrA, hrB, leader account.User
 }
 
@@ -166,6 +168,11 @@ func newWorld(t *testing.T) *world {
 	w.hrA = join("hr.a@opisto.fi", "Hanna A", account.HR, w.orgA, "")
 	w.hrB = join("hr.b@opisto.fi", "Heikki B", account.HR, w.orgB, "")
 	w.leader = join("leader@opisto.fi", "Šárka Ääritalo", account.Leader, w.orgA, w.teamA.ID)
+	w.roundA, err = a.responses.CreateRound(ctx, ap, w.orgA.ID, response.RoundInput{Name: "Kevät 2027", QuestionnaireID: "tiimityo",
+		Opens: time.Now().Add(-time.Hour), Closes: time.Now().Add(7 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 

@@ -21,7 +21,7 @@ type form struct {
 }
 
 type formError struct {
-	Anchor, Message string // Anchor is the id of the field's input
+	Href, Message string // Href leads to the field: "#" and its input's id
 }
 
 // newForm returns a form holding the named fields of the request.
@@ -48,7 +48,7 @@ func (f *form) fail(err error, texts interface {
 		}
 		msg := texts.T(lang, "field."+fe.Code)
 		f.Errors[fe.Field] = msg
-		f.Summary = append(f.Summary, formError{Anchor: inputID(f.Which, fe.Field), Message: msg})
+		f.Summary = append(f.Summary, formError{Href: "#" + inputID(f.Which, fe.Field), Message: msg})
 	}
 	return true
 }
