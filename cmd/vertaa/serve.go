@@ -177,13 +177,14 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 // configuration is at fault for are *configError.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Store, stop func(), err error) {
 	stop = func() {}
+	var srv *embeddb.Server
 	uri, setting := cfg.MongoURI, cfg.source["VERTAA_MONGODB_URI"]
 	if uri == "" {
 		setting = cfg.source["VERTAA_DATA_DIR"]
 		if err := checkWritable(cfg.DataDir); err != nil {
 			return nil, stop, &configError{setting: setting, msg: fmt.Sprintf("data folder %s is not writable: %v", cfg.DataDir, err)}
 		}
-		srv, err := embeddb.Start(cfg.DataDir, logging.Quiet(log, slog.LevelError).With("component", "ferretdb"))
+		srv, err = embeddb.Start(cfg.DataDir, logging.Quiet(log, slog.LevelError).With("component", "ferretdb"))
 		if errors.Is(err, embeddb.ErrInUse) {
 			return nil, stop, &configError{setting: setting, msg: err.Error(), err: err}
 		}
@@ -205,6 +206,14 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Stor
 		_ = s.Close(context.Background())
 		stop()
 		return nil, stop, fmt.Errorf("prepare the database: %w", err)
+	}
+	if srv != nil {
+		s.SetExclusive()
+		if err := srv.IndexIDs(ctx, cfg.MongoDatabase); err != nil {
+			_ = s.Close(context.Background())
+			stop()
+			return nil, stop, fmt.Errorf("index the embedded store: %w", err)
+		}
 	}
 	return s, stop, nil
 }
@@ -262,9 +271,9 @@ func mailSender(cfg config, log *slog.Logger) (mail.Sender, error) {
 	return mail.NewSMTPSender(cfg.SMTP)
 }
 
-// maintain removes expired sessions and links, and audit events past
-// their retention, at start and then every hour: the embedded store has
-// no TTL indexes to do it.
+// maintain removes expired sessions and links, drafts that have become
+// responses, and audit events past their retention, at start and then
+// every hour: the embedded store has no TTL indexes to do it.
 func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -274,6 +283,11 @@ func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
 			log.Warn("removing expired sessions and links", "error", err)
 		} else if n > 0 {
 			log.Info("removed expired sessions and links", "count", n)
+		}
+		if n, err := db.DeleteSubmittedDrafts(ctx); err != nil {
+			log.Warn("removing submitted drafts", "error", err)
+		} else if n > 0 {
+			log.Info("removed submitted drafts", "count", n)
 		}
 		if n, err := db.DeleteAuditBefore(ctx, now.Add(-audit.Retention)); err != nil {
 			log.Warn("removing old audit events", "error", err)

@@ -128,7 +128,7 @@ func (s *Service) StartSession(ctx context.Context, userID string) (Session, err
 
 // SignOut ends one session.
 func (s *Service) SignOut(ctx context.Context, p *Principal) error {
-	if err := s.store.DeleteSession(ctx, p.SessionID); err != nil {
+	if err := s.store.DeleteSession(ctx, p.User.ID, p.SessionID); err != nil {
 		return err
 	}
 	return s.record(ctx, audit.Event{ActorID: p.User.ID, Action: audit.SignOut, TargetID: p.User.ID})

@@ -45,11 +45,8 @@ func texts(t testing.TB) *i18n.Catalog {
 // administrator made through the setup link.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := storetest.New(t)
+	db := storetest.NewWithSchema(t)
 	ctx := context.Background()
-	if err := db.EnsureSchema(ctx); err != nil {
-		t.Fatal(err)
-	}
 	f := &fixture{t: t, ctx: ctx, db: db, svc: account.NewService(db, texts(t), "https://vertaa.example.fi", func() {})}
 	link, _, err := f.svc.SetupLink(ctx)
 	if err != nil || link == "" {

@@ -67,7 +67,7 @@ type Store interface {
 	CreateSession(ctx context.Context, s Session) error
 	// Session returns the unexpired session of the user.
 	Session(ctx context.Context, id, userID string, now time.Time) (Session, error)
-	DeleteSession(ctx context.Context, id string) error
+	DeleteSession(ctx context.Context, userID, id string) error
 	DeleteSessions(ctx context.Context, userID string) error
 
 	Record(ctx context.Context, e audit.Event) error

@@ -74,6 +74,8 @@ type Draft struct {
 // Response is a submitted assessment. Its answers and scores never
 // change; only whether HR may see it individually does.
 type Response struct {
+	// ID is the submit key of the draft it was made from, so that a draft
+	// can make only one response.
 	ID              string
 	UserID          string
 	OrgID           string
@@ -84,7 +86,6 @@ type Response struct {
 	Hash            string
 	Answers         assessment.Answers
 	Result          scoring.Result
-	SubmitKey       string
 	// Shared reports whether the leader lets HR of OrgID see this
 	// response individually; otherwise it counts only in anonymous
 	// aggregates.

@@ -265,8 +265,21 @@ func (s *Service) Start(ctx context.Context, p *account.Principal, orgID, roundI
 		return Draft{}, notFound("questionnaire")
 	}
 	d, err := s.store.DraftFor(ctx, p.User.ID, roundID, questionnaireID)
-	if err == nil || apperr.KindOf(err) != apperr.NotFound {
-		return d, err
+	if err == nil {
+		_, rerr := s.store.Response(ctx, p.User.ID, d.SubmitKey)
+		switch {
+		case apperr.KindOf(rerr) == apperr.NotFound:
+			return d, nil // still a draft
+		case rerr != nil:
+			return Draft{}, rerr
+		}
+		// The draft was submitted (a personal assessment taken again):
+		// clear it away and start afresh.
+		if err := s.store.DeleteDraft(ctx, p.User.ID, d.ID); err != nil {
+			return Draft{}, err
+		}
+	} else if apperr.KindOf(err) != apperr.NotFound {
+		return Draft{}, err
 	}
 	now := s.now()
 	d, err = s.store.CreateDraft(ctx, Draft{UserID: p.User.ID, OrgID: orgID, RoundID: roundID, QuestionnaireID: questionnaireID,
@@ -283,6 +296,9 @@ type Sheet struct {
 	Draft         Draft
 	Questionnaire *assessment.Questionnaire
 	Round         *Round // nil for a personal assessment
+	// Submitted is set when the draft has become a response already (its
+	// id is Draft.SubmitKey); it cannot be changed any more.
+	Submitted bool
 }
 
 // Draft returns p's own draft with its questionnaire version.
@@ -296,6 +312,11 @@ func (s *Service) Draft(ctx context.Context, p *account.Principal, draftID strin
 		return Sheet{}, err
 	}
 	sh := Sheet{Draft: d, Questionnaire: v.q}
+	if _, err := s.store.Response(ctx, p.User.ID, d.SubmitKey); err == nil {
+		sh.Submitted = true
+	} else if apperr.KindOf(err) != apperr.NotFound {
+		return Sheet{}, err
+	}
 	if d.RoundID != "" {
 		r, err := s.store.Round(ctx, d.OrgID, d.RoundID)
 		if err != nil {
@@ -323,7 +344,8 @@ func pageItems(q *assessment.Questionnaire, page int) []string {
 
 // SavePage stores the answers given on one page of p's draft: answers to
 // that page's items replace the earlier ones, and an item of the page not
-// in answers is unanswered again. next is the page the user goes to.
+// in answers is unanswered again. next is the page the user goes to, or 0
+// to leave the page to resume at as it is (an autosave).
 // Answers to items of other pages, or that do not fit the questionnaire,
 // are Invalid and change nothing. A save that meets a concurrent one (an
 // autosave from another tab) is merged again on the newer draft.
@@ -342,37 +364,29 @@ func (s *Service) savePage(ctx context.Context, p *account.Principal, draftID st
 	if err != nil {
 		return Draft{}, err
 	}
+	if sh.Submitted {
+		return Draft{}, apperr.Keyed(apperr.Conflict, "submitted", "these answers have been submitted already")
+	}
 	if sh.Round != nil && !sh.Round.IsOpen(s.now()) {
 		return Draft{}, apperr.Keyed(apperr.Conflict, "round_closed", "the round %s is not open", sh.Round.Name)
 	}
 	q, d := sh.Questionnaire, sh.Draft
 	n := Pages(q)
-	if page < 1 || page > n || next < 1 || next > n {
+	if page < 1 || page > n || next < 0 || next > n {
 		return Draft{}, apperr.New(apperr.Invalid, "no page %d of %d", page, n)
-	}
-	items := pageItems(q, page)
-	for id := range answers {
-		if !slices.Contains(items, id) {
-			return Draft{}, apperr.New(apperr.Invalid, "%s: no such item on page %d", id, page)
-		}
-	}
-	merged := make(assessment.Answers, len(d.Answers)+len(answers))
-	for id, a := range d.Answers {
-		if !slices.Contains(items, id) {
-			merged[id] = a
-		}
-	}
-	for id, a := range answers {
-		merged[id] = a
 	}
 	v, err := s.definition(ctx, d.Hash)
 	if err != nil {
 		return Draft{}, err
 	}
-	if _, err := v.scorer.Score(merged); err != nil {
+	merged, err := mergePage(v, d, page, answers)
+	if err != nil {
 		return Draft{}, err
 	}
-	d.Answers, d.Page, d.UpdatedAt = merged, next, s.now()
+	d.Answers, d.UpdatedAt = merged, s.now()
+	if next > 0 {
+		d.Page = next
+	}
 	return s.store.UpdateDraft(ctx, d)
 }
 
@@ -400,64 +414,98 @@ type Missing struct {
 	Item   assessment.Item
 }
 
-// Submit turns p's draft into a response. Submitting the same draft again
-// (a double click, a retry) returns the response made the first time.
-// A draft with required items unanswered is Invalid, with one field error
-// per item ("item.required"); a draft of a closed round is Conflict.
-func (s *Service) Submit(ctx context.Context, p *account.Principal, draftID string) (Response, error) {
+// LastPage reads the answers given on the last page of a questionnaire
+// (the reflections), for Submit.
+type LastPage func(q *assessment.Questionnaire, page int) (assessment.Answers, error)
+
+// Submit turns p's draft into a response, with the answers given on the
+// last page, which readLast reads (nil for none), merged in. Submitting the same draft
+// again (a double click, a retry) returns the response made the first
+// time. A draft with required items unanswered is Invalid, with one field
+// error per item ("item.required"), and keeps the last page's answers; a
+// draft of a closed round is Conflict.
+//
+// The response is the only write: the draft it came from is left for the
+// maintenance job to remove (see DeleteSubmittedDrafts), and is hidden
+// from then on, so that submitting costs one insert.
+func (s *Service) Submit(ctx context.Context, p *account.Principal, draftID string, readLast LastPage) (Response, error) {
 	d, err := s.store.Draft(ctx, p.User.ID, draftID)
 	if err != nil {
-		return Response{}, err
-	}
-	if r, err := s.store.ResponseByKey(ctx, p.User.ID, d.SubmitKey); err == nil {
-		return r, nil
-	} else if apperr.KindOf(err) != apperr.NotFound {
 		return Response{}, err
 	}
 	v, err := s.definition(ctx, d.Hash)
 	if err != nil {
 		return Response{}, err
 	}
-	var teams []string
-	if d.RoundID != "" {
-		if _, teams, err = s.roundFor(ctx, p, d.OrgID, d.RoundID); err != nil {
+	var last assessment.Answers
+	if readLast != nil {
+		if last, err = readLast(v.q, Pages(v.q)); err != nil {
 			return Response{}, err
 		}
 	}
+	var teams []string
+	if d.RoundID != "" {
+		if _, teams, err = s.roundFor(ctx, p, d.OrgID, d.RoundID); err != nil {
+			if done, rerr := s.store.Response(ctx, p.User.ID, d.SubmitKey); rerr == nil {
+				return done, nil // submitted before the round closed
+			}
+			return Response{}, err
+		}
+	}
+	answers, err := mergePage(v, d, Pages(v.q), last)
+	if err != nil {
+		return Response{}, err
+	}
 	var fields []apperr.FieldError
-	for _, m := range Unanswered(v.q, d.Answers) {
+	for _, m := range Unanswered(v.q, answers) {
 		fields = append(fields, apperr.FieldError{Field: m.ItemID, Code: "item.required"})
 	}
 	if err := apperr.InvalidFields(fields...); err != nil {
+		if _, serr := s.SavePage(ctx, p, draftID, Pages(v.q), last, 0); serr != nil {
+			return Response{}, serr
+		}
 		return Response{}, err
 	}
-	result, err := v.scorer.Score(d.Answers)
+	result, err := v.scorer.Score(answers)
 	if err != nil {
 		return Response{}, err
 	}
 	r, err := s.store.AddResponse(ctx, Response{
-		UserID: p.User.ID, OrgID: d.OrgID, RoundID: d.RoundID, TeamIDs: teams,
+		ID: d.SubmitKey, UserID: p.User.ID, OrgID: d.OrgID, RoundID: d.RoundID, TeamIDs: teams,
 		QuestionnaireID: v.q.ID, Version: v.q.Version, Hash: v.q.Hash,
-		Answers: d.Answers, Result: result, SubmitKey: d.SubmitKey, SubmittedAt: s.now(),
+		Answers: answers, Result: result, SubmittedAt: s.now(),
 	})
 	if apperr.KindOf(err) == apperr.Conflict {
-		// A concurrent submit of the same draft won: return its response.
-		return s.store.ResponseByKey(ctx, p.User.ID, d.SubmitKey)
+		// Submitted already, by this request's twin or earlier: that
+		// response is the answer.
+		return s.store.Response(ctx, p.User.ID, d.SubmitKey)
 	}
-	if err != nil {
-		return Response{}, err
-	}
-	// The response is the fact; the draft is only a convenience now.
-	if err := s.store.DeleteDraft(ctx, p.User.ID, d.ID); err != nil && apperr.KindOf(err) != apperr.NotFound {
-		return r, err
-	}
-	return r, nil
+	return r, err
 }
 
-// ResponseByKey returns p's response made from the draft with the submit
-// key, for a retried submit whose draft is gone.
-func (s *Service) ResponseByKey(ctx context.Context, p *account.Principal, submitKey string) (Response, error) {
-	return s.store.ResponseByKey(ctx, p.User.ID, submitKey)
+// mergePage returns the draft's answers with the answers of one page
+// replaced by page, after checking that they belong to that page and fit
+// the questionnaire.
+func mergePage(v *version, d Draft, page int, answers assessment.Answers) (assessment.Answers, error) {
+	items := pageItems(v.q, page)
+	for id := range answers {
+		if !slices.Contains(items, id) {
+			return nil, apperr.New(apperr.Invalid, "%s: no such item on page %d", id, page)
+		}
+	}
+	merged := make(assessment.Answers, len(d.Answers)+len(answers))
+	for id, a := range d.Answers {
+		if !slices.Contains(items, id) {
+			merged[id] = a
+		}
+	}
+	for id, a := range answers {
+		merged[id] = a
+	}
+	if _, err := v.scorer.Score(merged); err != nil {
+		return nil, err
+	}
+	return merged, nil
 }
 
 // DeleteDraft deletes p's own draft.
@@ -465,9 +513,24 @@ func (s *Service) DeleteDraft(ctx context.Context, p *account.Principal, draftID
 	return s.store.DeleteDraft(ctx, p.User.ID, draftID)
 }
 
-// Drafts lists p's drafts.
+// Drafts lists p's drafts that are not submitted yet.
 func (s *Service) Drafts(ctx context.Context, p *account.Principal) ([]Draft, error) {
-	return s.store.Drafts(ctx, p.User.ID)
+	all, err := s.store.Drafts(ctx, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	var open []Draft
+	for _, d := range all {
+		_, err := s.store.Response(ctx, p.User.ID, d.SubmitKey)
+		if err == nil {
+			continue // submitted
+		}
+		if apperr.KindOf(err) != apperr.NotFound {
+			return nil, err
+		}
+		open = append(open, d)
+	}
+	return open, nil
 }
 
 // Report is a response with its questionnaire version and the user's

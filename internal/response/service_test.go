@@ -35,10 +35,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.New(t)
-	if err := db.EnsureSchema(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.NewWithSchema(t)
 	files, err := assessment.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +176,7 @@ func TestDraftAndSubmit(t *testing.T) {
 		wantKind(t, err, apperr.NotFound)
 		_, err = f.svc.SavePage(f.ctx, f.other, d.ID, 1, f.answerPage(1, 4), 2)
 		wantKind(t, err, apperr.NotFound)
-		_, err = f.svc.Submit(f.ctx, f.other, d.ID)
+		_, err = f.svc.Submit(f.ctx, f.other, d.ID, nil)
 		wantKind(t, err, apperr.NotFound)
 		wantKind(t, f.svc.DeleteDraft(f.ctx, f.other, d.ID), apperr.NotFound)
 	})
@@ -188,7 +185,7 @@ func TestDraftAndSubmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Submitting half-answered names every unanswered required item.
-	_, err = f.svc.Submit(f.ctx, f.leader, d.ID)
+	_, err = f.svc.Submit(f.ctx, f.leader, d.ID, nil)
 	missing := apperr.FieldsOf(err)
 	want := len(response.Unanswered(f.q, f.answerPage(1, 4)))
 	if len(missing) != want || missing[0].Code != "item.required" {
@@ -210,7 +207,7 @@ func TestDraftAndSubmit(t *testing.T) {
 	ids := make([]string, 2)
 	for i := range ids {
 		wg.Go(func() {
-			r, err := f.svc.Submit(f.ctx, f.leader, d.ID)
+			r, err := f.svc.Submit(f.ctx, f.leader, d.ID, nil)
 			if err != nil {
 				t.Error(err)
 			}
@@ -257,7 +254,7 @@ func TestClosedRound(t *testing.T) {
 	if err := f.svc.CloseRound(f.ctx, f.hr, f.orgID, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.Submit(f.ctx, f.leader, d.ID)
+	_, err = f.svc.Submit(f.ctx, f.leader, d.ID, nil)
 	wantKind(t, err, apperr.Conflict)
 	_, err = f.svc.SavePage(f.ctx, f.leader, d.ID, 1, f.answerPage(1, 2), 2)
 	wantKind(t, err, apperr.Conflict)
@@ -279,7 +276,7 @@ func TestPersonalAssessmentHistory(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		r, err := f.svc.Submit(f.ctx, f.outside, d.ID)
+		r, err := f.svc.Submit(f.ctx, f.outside, d.ID, nil)
 		if err != nil {
 			t.Fatalf("response %d: %v", i+1, err)
 		}
@@ -330,5 +327,59 @@ func TestConcurrentSavesLoseNothing(t *testing.T) {
 	}
 	if sh.Draft.Revision != 4*len(f.q.Areas) {
 		t.Fatalf("revision %d, want %d saves", sh.Draft.Revision, 4*len(f.q.Areas))
+	}
+}
+
+func TestSubmittedDraftsAreHiddenThenRemoved(t *testing.T) {
+	f := newFixture(t)
+	d, err := f.svc.Start(f.ctx, f.outside, "", "", "tiimityo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for page := 1; page <= len(f.q.Areas); page++ {
+		if _, err := f.svc.SavePage(f.ctx, f.outside, d.ID, page, f.answerPage(page, 3), page+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reflection := func(*assessment.Questionnaire, int) (assessment.Answers, error) {
+		return assessment.Answers{f.q.Reflections[0].ID: {Text: "Palaverikäytäntö"}}, nil
+	}
+	r, err := f.svc.Submit(f.ctx, f.outside, d.ID, reflection)
+	if err != nil || r.Answers[f.q.Reflections[0].ID].Text != "Palaverikäytäntö" {
+		t.Fatalf("submit with the last page's answers: %+v, %v", r.Answers, err)
+	}
+	if ds, _ := f.svc.Drafts(f.ctx, f.outside); len(ds) != 0 {
+		t.Fatalf("a submitted draft is still listed: %+v", ds)
+	}
+	sh, err := f.svc.Draft(f.ctx, f.outside, d.ID)
+	if err != nil || !sh.Submitted {
+		t.Fatalf("the submitted draft: %+v, %v", sh, err)
+	}
+	_, err = f.svc.SavePage(f.ctx, f.outside, d.ID, 1, f.answerPage(1, 1), 2)
+	wantKind(t, err, apperr.Conflict)
+	// Taking the personal assessment again starts a new draft.
+	again, err := f.svc.Start(f.ctx, f.outside, "", "", "tiimityo")
+	if err != nil || again.ID == d.ID || len(again.Answers) != 0 {
+		t.Fatalf("a new start: %+v, %v", again, err)
+	}
+	// The maintenance job removes what submitting left behind.
+	if _, err := f.svc.Submit(f.ctx, f.outside, again.ID, nil); apperr.KindOf(err) != apperr.Invalid {
+		t.Fatalf("submitting an empty draft: %v", err)
+	}
+	d2, _ := f.svc.Start(f.ctx, f.leader, "", "", "tiimityo")
+	for page := 1; page <= len(f.q.Areas); page++ {
+		if _, err := f.svc.SavePage(f.ctx, f.leader, d2.ID, page, f.answerPage(page, 3), page+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.svc.Submit(f.ctx, f.leader, d2.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.db.DeleteSubmittedDrafts(f.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteSubmittedDrafts = %d, %v; want the one submitted draft left", n, err)
+	}
+	if ds, _ := f.svc.Drafts(f.ctx, f.outside); len(ds) != 1 || ds[0].ID != again.ID {
+		t.Fatalf("the open draft went too: %+v", ds)
 	}
 }

@@ -34,10 +34,9 @@ type Store interface {
 	UpdateDraft(ctx context.Context, d Draft) (Draft, error)
 	DeleteDraft(ctx context.Context, userID, id string) error
 
-	// AddResponse stores a response; one with the same user and submit
-	// key is Conflict.
+	// AddResponse stores a response; a second one of the user with the
+	// same id is Conflict.
 	AddResponse(ctx context.Context, r Response) (Response, error)
-	ResponseByKey(ctx context.Context, userID, submitKey string) (Response, error)
 	Response(ctx context.Context, userID, id string) (Response, error)
 	// Responses returns the user's responses, newest first.
 	Responses(ctx context.Context, userID string) ([]Response, error)

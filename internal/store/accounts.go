@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -68,7 +69,14 @@ func (s *Store) findUser(ctx context.Context, filter bson.D) (account.User, erro
 
 // User returns the user with the id.
 func (s *Store) User(ctx context.Context, id string) (account.User, error) {
-	return s.findUser(ctx, bson.D{{Key: "_id", Value: id}})
+	r, found, err := findByID[userRecord](ctx, s, usersCollection, id)
+	if err == nil && !found {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
+		return account.User{}, translate(err, "user")
+	}
+	return r.user(), nil
 }
 
 // UserByEmail returns the user with the address, compared without case.
@@ -101,7 +109,12 @@ func (s *Store) SearchUsers(ctx context.Context, query string, limit int) ([]acc
 }
 
 // setUser updates fields of one user; a missing user is NotFound.
+// Changes to one user are serialised in this process: the embedded store
+// applies $set by reading and writing back the whole document.
 func (s *Store) setUser(ctx context.Context, id string, set bson.D) error {
+	unlock := s.locks.lock(usersCollection + "/" + id)
+	defer unlock()
+	defer s.invalidate(usersCollection, id)
 	res, err := s.db.Collection(usersCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return translate(err, "user")
@@ -259,57 +272,124 @@ func (s *Store) DeleteTeam(ctx context.Context, orgID, id string) error {
 	return nil
 }
 
-type grantRecord struct {
-	ID        string    `bson:"_id"` // user|role|org: one record per grant
-	UserID    string    `bson:"user_id"`
+// grantsRecord holds every role of one user in one document, keyed by the
+// user's id: the roles are read on every request of a signed-in user, and
+// the embedded store finds a document quickly only by _id.
+type grantsRecord struct {
+	UserID   string      `bson:"_id"`
+	Grants   []grantItem `bson:"grants"`
+	Revision int         `bson:"revision"`
+}
+
+type grantItem struct {
 	Role      string    `bson:"role"`
 	OrgID     string    `bson:"org_id"`
 	GrantedBy string    `bson:"granted_by"`
 	CreatedAt time.Time `bson:"created_at"`
 }
 
-func grantID(userID string, role account.Role, orgID string) string {
-	return userID + "|" + string(role) + "|" + orgID
+func (r grantsRecord) grants() []account.Grant {
+	gs := make([]account.Grant, len(r.Grants))
+	for i, g := range r.Grants {
+		gs[i] = account.Grant{UserID: r.UserID, Role: account.Role(g.Role), OrgID: g.OrgID, GrantedBy: g.GrantedBy, CreatedAt: g.CreatedAt}
+	}
+	return gs
+}
+
+// changeGrants applies change to the user's roles. Changes to one user's
+// roles are serialised in this process, and the revision in the update
+// filter refuses a change based on a stale copy from another process.
+func (s *Store) changeGrants(ctx context.Context, userID string, change func([]grantItem) []grantItem) error {
+	unlock := s.locks.lock(grantsCollection + "/" + userID)
+	defer unlock()
+	defer s.invalidate(grantsCollection, userID)
+	coll := s.db.Collection(grantsCollection)
+	var rec grantsRecord
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&rec)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		rec = grantsRecord{UserID: userID, Grants: change(nil), Revision: 1}
+		_, err = coll.InsertOne(ctx, rec)
+		return translate(err, "role")
+	case err != nil:
+		return translate(err, "role")
+	}
+	res, err := coll.UpdateOne(ctx, s.revisionFilter(userID, rec.Revision),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "grants", Value: change(rec.Grants)}, {Key: "revision", Value: rec.Revision + 1}}}})
+	if err != nil {
+		return translate(err, "role")
+	}
+	if res.MatchedCount == 0 {
+		return translate(errStale, "role")
+	}
+	return nil
 }
 
 // AddGrant gives a role; granting one held already changes nothing.
 func (s *Store) AddGrant(ctx context.Context, g account.Grant) error {
-	r := grantRecord{ID: grantID(g.UserID, g.Role, g.OrgID), UserID: g.UserID, Role: string(g.Role), OrgID: g.OrgID,
-		GrantedBy: g.GrantedBy, CreatedAt: g.CreatedAt.UTC().Truncate(time.Millisecond)}
-	_, err := s.db.Collection(grantsCollection).InsertOne(ctx, r)
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return translate(err, "role")
+	return s.changeGrants(ctx, g.UserID, func(items []grantItem) []grantItem {
+		for _, it := range items {
+			if it.Role == string(g.Role) && it.OrgID == g.OrgID {
+				return items
+			}
+		}
+		return append(items, grantItem{Role: string(g.Role), OrgID: g.OrgID, GrantedBy: g.GrantedBy, CreatedAt: ms(g.CreatedAt)})
+	})
 }
 
 // RemoveGrant takes a role away; taking one not held is no error.
 func (s *Store) RemoveGrant(ctx context.Context, userID string, role account.Role, orgID string) error {
-	_, err := s.db.Collection(grantsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: grantID(userID, role, orgID)}})
-	return translate(err, "role")
-}
-
-func (s *Store) findGrants(ctx context.Context, filter bson.D) ([]account.Grant, error) {
-	return findAll(ctx, s.db.Collection(grantsCollection), filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "roles",
-		func(r grantRecord) account.Grant {
-			return account.Grant{UserID: r.UserID, Role: account.Role(r.Role), OrgID: r.OrgID, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt}
-		})
+	return s.changeGrants(ctx, userID, func(items []grantItem) []grantItem {
+		out := items[:0:0]
+		for _, it := range items {
+			if it.Role != string(role) || it.OrgID != orgID {
+				out = append(out, it)
+			}
+		}
+		return out
+	})
 }
 
 // Grants returns the roles of a user.
 func (s *Store) Grants(ctx context.Context, userID string) ([]account.Grant, error) {
-	return s.findGrants(ctx, bson.D{{Key: "user_id", Value: userID}})
+	rec, found, err := findByID[grantsRecord](ctx, s, grantsCollection, userID)
+	if err != nil {
+		return nil, translate(err, "roles")
+	}
+	if !found {
+		return nil, nil
+	}
+	return rec.grants(), nil
+}
+
+// grantsWhere returns the roles of every user whose roles match filter,
+// keeping those for which keep is true.
+func (s *Store) grantsWhere(ctx context.Context, filter bson.D, keep func(account.Grant) bool) ([]account.Grant, error) {
+	recs, err := findAll(ctx, s.db.Collection(grantsCollection), filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}),
+		"roles", func(r grantsRecord) grantsRecord { return r })
+	if err != nil {
+		return nil, err
+	}
+	var out []account.Grant
+	for _, r := range recs {
+		for _, g := range r.grants() {
+			if keep(g) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out, nil
 }
 
 // OrgGrants returns the roles held in an organisation.
 func (s *Store) OrgGrants(ctx context.Context, orgID string) ([]account.Grant, error) {
-	return s.findGrants(ctx, bson.D{{Key: "org_id", Value: orgID}})
+	return s.grantsWhere(ctx, bson.D{{Key: "grants.org_id", Value: orgID}}, func(g account.Grant) bool { return g.OrgID == orgID })
 }
 
 // CountGrants counts the holders of a role.
 func (s *Store) CountGrants(ctx context.Context, role account.Role) (int, error) {
-	n, err := s.db.Collection(grantsCollection).CountDocuments(ctx, bson.D{{Key: "role", Value: string(role)}})
-	return int(n), translate(err, "roles")
+	gs, err := s.grantsWhere(ctx, bson.D{{Key: "grants.role", Value: string(role)}}, func(g account.Grant) bool { return g.Role == role })
+	return len(gs), err
 }
 
 type teamMemberRecord struct {

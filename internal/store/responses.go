@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
 	"vertaa/internal/response"
 	"vertaa/internal/scoring"
@@ -119,9 +120,10 @@ func answersOf(r map[string]answerRecord) assessment.Answers {
 }
 
 type draftRecord struct {
-	ID string `bson:"_id"`
+	ID string `bson:"_id"` // ownedID(user, draft)
 	// Key is user|round|questionnaire: one draft each.
 	Key             string                  `bson:"key"`
+	DraftID         string                  `bson:"draft_id"`
 	UserID          string                  `bson:"user_id"`
 	OrgID           string                  `bson:"org_id"`
 	RoundID         string                  `bson:"round_id"`
@@ -136,9 +138,15 @@ type draftRecord struct {
 }
 
 func (r draftRecord) draft() response.Draft {
-	return response.Draft{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, QuestionnaireID: r.QuestionnaireID,
+	return response.Draft{ID: r.DraftID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, QuestionnaireID: r.QuestionnaireID,
 		Hash: r.Hash, Answers: answersOf(r.Answers), Page: r.Page, SubmitKey: r.SubmitKey, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, Revision: r.Revision}
+}
+
+func draftRecordOf(d response.Draft) draftRecord {
+	return draftRecord{ID: ownedID(d.UserID, d.ID), Key: draftKey(d.UserID, d.RoundID, d.QuestionnaireID), DraftID: d.ID, UserID: d.UserID,
+		OrgID: d.OrgID, RoundID: d.RoundID, QuestionnaireID: d.QuestionnaireID, Hash: d.Hash, Answers: answersRecord(d.Answers), Page: d.Page,
+		SubmitKey: d.SubmitKey, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Revision: d.Revision}
 }
 
 func draftKey(userID, roundID, questionnaireID string) string {
@@ -150,10 +158,7 @@ func draftKey(userID, roundID, questionnaireID string) string {
 func (s *Store) CreateDraft(ctx context.Context, d response.Draft) (response.Draft, error) {
 	d.ID = newID()
 	d.CreatedAt, d.UpdatedAt = ms(d.CreatedAt), ms(d.UpdatedAt)
-	rec := draftRecord{ID: d.ID, Key: draftKey(d.UserID, d.RoundID, d.QuestionnaireID), UserID: d.UserID, OrgID: d.OrgID,
-		RoundID: d.RoundID, QuestionnaireID: d.QuestionnaireID, Hash: d.Hash, Answers: answersRecord(d.Answers), Page: d.Page,
-		SubmitKey: d.SubmitKey, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Revision: d.Revision}
-	_, err := s.db.Collection(draftsCollection).InsertOne(ctx, rec)
+	_, err := s.db.Collection(draftsCollection).InsertOne(ctx, draftRecordOf(d))
 	return d, translate(err, "draft")
 }
 
@@ -165,9 +170,17 @@ func (s *Store) findDraft(ctx context.Context, filter bson.D) (response.Draft, e
 	return r.draft(), nil
 }
 
-// Draft returns the user's draft.
+// Draft returns the user's draft. Drafts are read at every page of a
+// questionnaire, so an exclusive store serves them from its cache.
 func (s *Store) Draft(ctx context.Context, userID, id string) (response.Draft, error) {
-	return s.findDraft(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+	r, found, err := findByID[draftRecord](ctx, s, draftsCollection, ownedID(userID, id))
+	if err == nil && !found {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
+		return response.Draft{}, translate(err, "draft")
+	}
+	return r.draft(), nil
 }
 
 // DraftFor returns the user's draft for a round or personal questionnaire.
@@ -187,9 +200,18 @@ func (s *Store) Drafts(ctx context.Context, userID string) ([]response.Draft, er
 func (s *Store) UpdateDraft(ctx context.Context, d response.Draft) (response.Draft, error) {
 	unlock := s.locks.lock(draftsCollection + "/" + d.ID)
 	defer unlock()
+	if s.exclusive {
+		cur, err := s.Draft(ctx, d.UserID, d.ID)
+		if err != nil {
+			return response.Draft{}, err
+		}
+		if cur.Revision != d.Revision {
+			return response.Draft{}, translate(errStale, "draft")
+		}
+	}
 	d.UpdatedAt = ms(d.UpdatedAt)
 	res, err := s.db.Collection(draftsCollection).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: d.ID}, {Key: "user_id", Value: d.UserID}, {Key: "revision", Value: d.Revision}},
+		s.revisionFilter(ownedID(d.UserID, d.ID), d.Revision),
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "answers", Value: answersRecord(d.Answers)},
 			{Key: "page", Value: d.Page},
@@ -200,18 +222,46 @@ func (s *Store) UpdateDraft(ctx context.Context, d response.Draft) (response.Dra
 		return response.Draft{}, translate(err, "draft")
 	}
 	if res.MatchedCount == 0 {
+		s.invalidate(draftsCollection, ownedID(d.UserID, d.ID))
 		if _, err := s.Draft(ctx, d.UserID, d.ID); err != nil {
 			return response.Draft{}, err
 		}
 		return response.Draft{}, translate(errStale, "draft")
 	}
 	d.Revision++
+	s.cacheWritten(draftsCollection, ownedID(d.UserID, d.ID), draftRecordOf(d))
 	return d, nil
+}
+
+// DeleteSubmittedDrafts removes the drafts that have become responses
+// (submitting leaves them, so that it costs one insert) and returns how
+// many went.
+func (s *Store) DeleteSubmittedDrafts(ctx context.Context) (int, error) {
+	drafts, err := findAll(ctx, s.db.Collection(draftsCollection), bson.D{}, options.Find(), "drafts", draftRecord.draft)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range drafts {
+		_, err := s.Response(ctx, d.UserID, d.SubmitKey)
+		if apperr.KindOf(err) == apperr.NotFound {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if err := s.DeleteDraft(ctx, d.UserID, d.ID); err != nil && apperr.KindOf(err) != apperr.NotFound {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // DeleteDraft deletes the user's draft.
 func (s *Store) DeleteDraft(ctx context.Context, userID, id string) error {
-	res, err := s.db.Collection(draftsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+	defer s.invalidate(draftsCollection, ownedID(userID, id))
+	res, err := s.db.Collection(draftsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}})
 	if err != nil {
 		return translate(err, "draft")
 	}
@@ -260,7 +310,8 @@ func (rec resultRecord) result() scoring.Result {
 }
 
 type responseRecord struct {
-	ID              string                  `bson:"_id"`
+	Key             string                  `bson:"_id"` // ownedID(user, response)
+	ID              string                  `bson:"response_id"`
 	UserID          string                  `bson:"user_id"`
 	OrgID           string                  `bson:"org_id"`
 	RoundID         string                  `bson:"round_id"`
@@ -270,7 +321,6 @@ type responseRecord struct {
 	Hash            string                  `bson:"hash"`
 	Answers         map[string]answerRecord `bson:"answers"`
 	Result          resultRecord            `bson:"result"`
-	SubmitKey       string                  `bson:"submit_key"`
 	Shared          bool                    `bson:"shared"`
 	SubmittedAt     time.Time               `bson:"submitted_at"`
 }
@@ -278,7 +328,7 @@ type responseRecord struct {
 func (r responseRecord) response() response.Response {
 	return response.Response{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, TeamIDs: r.TeamIDs,
 		QuestionnaireID: r.QuestionnaireID, Version: r.Version, Hash: r.Hash, Answers: answersOf(r.Answers), Result: r.Result.result(),
-		SubmitKey: r.SubmitKey, Shared: r.Shared, SubmittedAt: r.SubmittedAt}
+		Shared: r.Shared, SubmittedAt: r.SubmittedAt}
 }
 
 // responseRecordOf returns the document stored for r.
@@ -286,15 +336,14 @@ func responseRecordOf(r response.Response) responseRecord {
 	if r.TeamIDs == nil {
 		r.TeamIDs = []string{}
 	}
-	return responseRecord{ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, TeamIDs: r.TeamIDs,
+	return responseRecord{Key: ownedID(r.UserID, r.ID), ID: r.ID, UserID: r.UserID, OrgID: r.OrgID, RoundID: r.RoundID, TeamIDs: r.TeamIDs,
 		QuestionnaireID: r.QuestionnaireID, Version: r.Version, Hash: r.Hash, Answers: answersRecord(r.Answers),
-		Result: resultRecordOf(r.Result), SubmitKey: r.SubmitKey, Shared: r.Shared, SubmittedAt: ms(r.SubmittedAt)}
+		Result: resultRecordOf(r.Result), Shared: r.Shared, SubmittedAt: ms(r.SubmittedAt)}
 }
 
-// AddResponse stores a response with a new id; the user's second response
-// with one submit key is Conflict.
+// AddResponse stores a response; the user's second response with one id
+// (the draft's submit key) is Conflict.
 func (s *Store) AddResponse(ctx context.Context, r response.Response) (response.Response, error) {
-	r.ID = newID()
 	r.SubmittedAt = ms(r.SubmittedAt)
 	if _, err := s.db.Collection(responsesCollection).InsertOne(ctx, responseRecordOf(r)); err != nil {
 		return response.Response{}, translate(err, "response")
@@ -310,14 +359,9 @@ func (s *Store) findResponse(ctx context.Context, filter bson.D) (response.Respo
 	return r.response(), nil
 }
 
-// ResponseByKey returns the user's response with the submit key.
-func (s *Store) ResponseByKey(ctx context.Context, userID, submitKey string) (response.Response, error) {
-	return s.findResponse(ctx, bson.D{{Key: "user_id", Value: userID}, {Key: "submit_key", Value: submitKey}})
-}
-
 // Response returns the user's response.
 func (s *Store) Response(ctx context.Context, userID, id string) (response.Response, error) {
-	return s.findResponse(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}})
+	return s.findResponse(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}})
 }
 
 // Responses returns the user's responses, newest first.
@@ -328,7 +372,7 @@ func (s *Store) Responses(ctx context.Context, userID string) ([]response.Respon
 
 // SetShared sets whether HR may see the user's response individually.
 func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool) error {
-	res, err := s.db.Collection(responsesCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID}},
+	res, err := s.db.Collection(responsesCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "shared", Value: shared}}}})
 	if err != nil {
 		return translate(err, "response")

@@ -31,9 +31,8 @@ var collections = []collection{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "name_key", Value: 1}}, Options: options.Index().SetUnique(true)},
 	}},
 	{name: grantsCollection, indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "user_id", Value: 1}}},
-		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "role", Value: 1}}},
-		{Keys: bson.D{{Key: "role", Value: 1}}},
+		{Keys: bson.D{{Key: "grants.org_id", Value: 1}}},
+		{Keys: bson.D{{Key: "grants.role", Value: 1}}},
 	}},
 	{name: teamMembersCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "team_id", Value: 1}}},
@@ -65,7 +64,6 @@ var collections = []collection{
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: -1}}},
 	}},
 	{name: responsesCollection, indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submit_key", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submitted_at", Value: -1}}},
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "questionnaire_id", Value: 1}}},
 	}},

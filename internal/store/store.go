@@ -23,6 +23,80 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	locks  keyLocks // per document, for read-modify-write updates
+	// exclusive is set when this process is the only one that writes the
+	// database (the embedded store, whose data folder lock guarantees it):
+	// changes serialised by locks then need no revision check in the
+	// query, which the embedded store could not look up by _id alone.
+	exclusive bool
+	// cache keeps the documents read on every request (sessions, users,
+	// roles) of an exclusive store; nil otherwise.
+	cache *docCache
+}
+
+// SetExclusive tells the store that no other process writes its database,
+// as with the embedded store. It may then cache what it reads on every
+// request, since it sees every change.
+func (s *Store) SetExclusive() {
+	s.exclusive = true
+	s.cache = &docCache{now: time.Now}
+}
+
+// findByID reads the document with the _id, through the cache of an
+// exclusive store. found is false when there is none.
+func findByID[R any](ctx context.Context, s *Store, collection, id string) (rec R, found bool, err error) {
+	key := collection + "/" + id
+	var t ticket
+	if s.cache != nil {
+		v, ok, tk := s.cache.get(key)
+		if ok {
+			return v.(R), true, nil
+		}
+		t = tk
+	}
+	err = s.db.Collection(collection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, err
+	}
+	if s.cache != nil {
+		s.cache.offer(t, rec)
+	}
+	return rec, true, nil
+}
+
+// invalidate drops the cached copy of a document after changing it.
+func (s *Store) invalidate(collection, id string) {
+	if s.cache != nil {
+		s.cache.invalidate(collection + "/" + id)
+	}
+}
+
+// cacheWritten caches a document just written, for an exclusive store.
+func (s *Store) cacheWritten(collection, id string, rec any) {
+	if s.cache != nil {
+		s.cache.set(collection+"/"+id, rec)
+	}
+}
+
+// invalidatePrefix drops the cached copies of the documents whose _id
+// starts with the prefix.
+func (s *Store) invalidatePrefix(collection, prefix string) {
+	if s.cache != nil {
+		s.cache.invalidatePrefix(collection + "/" + prefix)
+	}
+}
+
+// revisionFilter is the filter of an update of a document read at
+// revision rev: its _id alone for an exclusive store, which serialises
+// updates with its locks, and its _id and revision otherwise, so that a
+// change made meanwhile by another process is not overwritten.
+func (s *Store) revisionFilter(id string, rev int) bson.D {
+	if s.exclusive {
+		return bson.D{{Key: "_id", Value: id}}
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: rev}}
 }
 
 var databaseName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,63}$`)
@@ -114,6 +188,12 @@ func findAll[R, T any](ctx context.Context, c *mongo.Collection, filter bson.D, 
 	}
 	return out, nil
 }
+
+// ownedID is the _id of a document that belongs to one user: the owner is
+// part of the key. The embedded store looks a document up quickly only by
+// its _id alone (see the contract tests), and a key with the owner in it
+// keeps the owner check inside the query.
+func ownedID(userID, id string) string { return userID + ":" + id }
 
 // now is the clock of the store: UTC, truncated to milliseconds as BSON
 // dates are, so that what is written equals what is read back.

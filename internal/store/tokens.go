@@ -56,14 +56,15 @@ func (s *Store) AddTokens(ctx context.Context, ts ...account.Token) error {
 	return translate(err, "link")
 }
 
-func tokenFilter(kind account.TokenKind, hash string, now time.Time) bson.D {
-	return bson.D{{Key: "_id", Value: hash}, {Key: "kind", Value: string(kind)}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}
-}
-
-// Token returns an unexpired token without using it.
+// Token returns an unexpired token of the kind without using it. It looks
+// the token up by _id alone and checks kind and expiry after.
 func (s *Store) Token(ctx context.Context, kind account.TokenKind, hash string, now time.Time) (account.Token, error) {
 	var r tokenRecord
-	if err := s.db.Collection(tokensCollection).FindOne(ctx, tokenFilter(kind, hash, now)).Decode(&r); err != nil {
+	err := s.db.Collection(tokensCollection).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&r)
+	if err == nil && (r.Kind != string(kind) || !r.ExpiresAt.After(now)) {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
 		return account.Token{}, translate(err, "link")
 	}
 	return r.token(), nil
@@ -77,7 +78,7 @@ func (s *Store) ConsumeToken(ctx context.Context, kind account.TokenKind, hash s
 	if err != nil {
 		return account.Token{}, err
 	}
-	res, err := s.db.Collection(tokensCollection).DeleteOne(ctx, tokenFilter(kind, hash, now))
+	res, err := s.db.Collection(tokensCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}})
 	if err != nil {
 		return account.Token{}, translate(err, "link")
 	}
@@ -114,7 +115,8 @@ func (s *Store) Invitations(ctx context.Context, orgID string, now time.Time) ([
 }
 
 type sessionRecord struct {
-	ID        string    `bson:"_id"`
+	Key       string    `bson:"_id"` // ownedID(user, session)
+	ID        string    `bson:"session_id"`
 	UserID    string    `bson:"user_id"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
@@ -122,30 +124,34 @@ type sessionRecord struct {
 
 // CreateSession records a session.
 func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
-	_, err := s.db.Collection(sessionsCollection).InsertOne(ctx, sessionRecord{ID: sess.ID, UserID: sess.UserID,
+	_, err := s.db.Collection(sessionsCollection).InsertOne(ctx, sessionRecord{Key: ownedID(sess.UserID, sess.ID), ID: sess.ID, UserID: sess.UserID,
 		CreatedAt: sess.CreatedAt.UTC().Truncate(time.Millisecond), ExpiresAt: sess.ExpiresAt.UTC().Truncate(time.Millisecond)})
 	return translate(err, "session")
 }
 
-// Session returns the user's unexpired session.
+// Session returns the user's unexpired session. It runs on every request
+// of a signed-in user, so it looks the session up by _id alone.
 func (s *Store) Session(ctx context.Context, id, userID string, now time.Time) (account.Session, error) {
-	var r sessionRecord
-	err := s.db.Collection(sessionsCollection).FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "user_id", Value: userID},
-		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}).Decode(&r)
+	r, found, err := findByID[sessionRecord](ctx, s, sessionsCollection, ownedID(userID, id))
+	if err == nil && (!found || !r.ExpiresAt.After(now)) {
+		err = mongo.ErrNoDocuments
+	}
 	if err != nil {
 		return account.Session{}, translate(err, "session")
 	}
 	return account.Session{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, nil
 }
 
-// DeleteSession ends one session.
-func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	_, err := s.db.Collection(sessionsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+// DeleteSession ends one session of the user.
+func (s *Store) DeleteSession(ctx context.Context, userID, id string) error {
+	defer s.invalidate(sessionsCollection, ownedID(userID, id))
+	_, err := s.db.Collection(sessionsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}})
 	return translate(err, "session")
 }
 
 // DeleteSessions ends every session of a user.
 func (s *Store) DeleteSessions(ctx context.Context, userID string) error {
+	defer s.invalidatePrefix(sessionsCollection, ownedID(userID, ""))
 	_, err := s.db.Collection(sessionsCollection).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
 	return translate(err, "sessions")
 }
@@ -154,6 +160,7 @@ func (s *Store) DeleteSessions(ctx context.Context, userID string) error {
 // store cannot expire by itself (it has no TTL indexes). It returns how
 // many records went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	defer s.invalidatePrefix(sessionsCollection, "")
 	expired := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now}}}}
 	n := 0
 	for _, c := range []string{sessionsCollection, tokensCollection} {

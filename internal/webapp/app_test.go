@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"vertaa/assessments"
 	"vertaa/internal/account"
@@ -53,7 +54,7 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 }
 
 // records returns the logged records as maps.
-func (b *logBuffer) records(t *testing.T) []map[string]any {
+func (b *logBuffer) records(t testing.TB) []map[string]any {
 	t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -74,6 +75,7 @@ type testApp struct {
 	*fiber.App
 	logs      *logBuffer
 	db        *store.Store
+	raw       *mongo.Database // the same database, through the driver
 	accounts  *account.Service
 	responses *response.Service
 	sessions  *session.Manager
@@ -90,7 +92,7 @@ func withDB(db webapp.Pinger) appOption {
 	return func(c *webapp.Config) { c.DB = db }
 }
 
-func newApp(t *testing.T, opts ...appOption) testApp {
+func newApp(t testing.TB, opts ...appOption) testApp {
 	t.Helper()
 	logs := &logBuffer{}
 	files, err := assessment.ReadFS(assessments.FS, "assessments")
@@ -101,11 +103,12 @@ func newApp(t *testing.T, opts ...appOption) testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := storetest.New(t)
+	db, raw := storetest.NewWithDatabase(t)
 	ctx := context.Background()
 	if err := db.EnsureSchema(ctx); err != nil {
 		t.Fatal(err)
 	}
+	storetest.IndexIDs(t, raw)
 	sub, err := fs.Sub(web.Locales, "locales")
 	if err != nil {
 		t.Fatal(err)
@@ -143,12 +146,12 @@ func newApp(t *testing.T, opts ...appOption) testApp {
 	if err != nil {
 		t.Fatalf("webapp.New: %v", err)
 	}
-	return testApp{App: app, logs: logs, db: db, accounts: cfg.Accounts, responses: cfg.Responses, sessions: sessions, publicURL: cfg.PublicURL.String()}
+	return testApp{App: app, logs: logs, db: db, raw: raw, accounts: cfg.Accounts, responses: cfg.Responses, sessions: sessions, publicURL: cfg.PublicURL.String()}
 }
 
 // do sends the request through the real app and returns the response and
 // its body.
-func (a testApp) do(t *testing.T, req *http.Request) (*http.Response, string) {
+func (a testApp) do(t testing.TB, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	resp, err := a.Test(req, -1)
 	if err != nil {
@@ -170,7 +173,7 @@ func get(target string, header ...string) *http.Request {
 	return req
 }
 
-const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 func TestHealthz(t *testing.T) {
 	a := newApp(t)
@@ -263,7 +266,7 @@ func TestErrorResponses(t *testing.T) {
 			assertNoSecrets(t, body)
 		})
 		t.Run("HTML"+tc.path, func(t *testing.T) {
-			resp, body := a.do(t, get(tc.path, "Accept", browser, "Accept-Language", "en"))
+			resp, body := a.do(t, get(tc.path, "Accept", browserAccept, "Accept-Language", "en"))
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status = %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -322,7 +325,7 @@ func assertNoSecrets(t *testing.T, body string) {
 func TestErrorPageLanguages(t *testing.T) {
 	a := newApp(t)
 	for lang, heading := range map[string]string{"fi": "Sivua ei löytynyt", "sv": "Sidan hittades inte", "en": "Page not found"} {
-		resp, body := a.do(t, get("/missing", "Accept", browser, "Accept-Language", lang))
+		resp, body := a.do(t, get("/missing", "Accept", browserAccept, "Accept-Language", lang))
 		if resp.StatusCode != 404 || !strings.Contains(body, `lang="`+lang+`"`) || !strings.Contains(body, heading) {
 			t.Errorf("%s: got %d, want a 404 page with %q:\n%s", lang, resp.StatusCode, heading, body)
 		}
@@ -395,7 +398,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}{{"http://127.0.0.1:8080", false}, {"https://vertaa.example.fi", true}} {
 		a := newApp(t, withPublicURL(tc.publicURL))
 		for _, path := range []string{"/", "/missing"} {
-			resp, _ := a.do(t, get(path, "Accept", browser))
+			resp, _ := a.do(t, get(path, "Accept", browserAccept))
 			h := resp.Header
 			csp := h.Get("Content-Security-Policy")
 			if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {

@@ -28,7 +28,6 @@ func (a *app) assessStart(c *fiber.Ctx) error {
 // sheetView is one page of a questionnaire being answered.
 type sheetView struct {
 	DraftID     string
-	SubmitKey   string
 	Title       string
 	RoundName   string
 	TextLang    i18n.Lang // the language of the questionnaire's texts
@@ -85,7 +84,7 @@ func (a *app) buildSheet(sh response.Sheet, page int, lang i18n.Lang) sheetView 
 	q, d := sh.Questionnaire, sh.Draft
 	tl := string(textLang(q, lang))
 	txt := func(t assessment.Text) string { return t.In(tl, q.DefaultLanguage) }
-	v := sheetView{DraftID: d.ID, SubmitKey: d.SubmitKey, Title: txt(q.Title), TextLang: i18n.Lang(tl), Page: page, Pages: response.Pages(q)}
+	v := sheetView{DraftID: d.ID, Title: txt(q.Title), TextLang: i18n.Lang(tl), Page: page, Pages: response.Pages(q)}
 	if sh.Round != nil {
 		v.RoundName = sh.Round.Name
 	}
@@ -171,6 +170,9 @@ func (a *app) assessPage(c *fiber.Ctx) error {
 	sh, page, err := a.sheet(c)
 	if err != nil {
 		return err
+	}
+	if sh.Submitted {
+		return c.Redirect("/results/"+sh.Draft.SubmitKey, fiber.StatusSeeOther)
 	}
 	return a.renderSheet(c, fiber.StatusOK, a.buildSheet(sh, page, langOf(c)), nil)
 }
@@ -271,45 +273,28 @@ func (a *app) assessAutosave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.responses.SavePage(c.UserContext(), principalOf(c), sh.Draft.ID, page, answers, page); err != nil {
+	if _, err := a.responses.SavePage(c.UserContext(), principalOf(c), sh.Draft.ID, page, answers, 0); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// assessSubmit saves the last page and submits the draft. Unanswered
-// required items bring the last page back with a summary that links to
-// each of them.
+// assessSubmit submits the draft with the last page's answers.
+// Unanswered required items bring the last page back with a summary that
+// links to each of them. A second submit of the same form (a double click,
+// a retry) leads to the response the first one made.
 func (a *app) assessSubmit(c *fiber.Ctx) error {
-	ctx, p := c.UserContext(), principalOf(c)
-	sh, err := a.responses.Draft(ctx, p, c.Params("draft"))
-	if apperr.KindOf(err) == apperr.NotFound && c.FormValue("key") != "" {
-		// Submitted already, so the draft is gone: a retry of the same
-		// form finds the response by the draft's submit key.
-		r, rerr := a.responses.ResponseByKey(ctx, p, c.FormValue("key"))
-		if rerr == nil {
-			return c.Redirect("/results/"+r.ID, fiber.StatusSeeOther)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	last := response.Pages(sh.Questionnaire)
-	answers, err := answersFromForm(c, sh.Questionnaire, last)
-	if err != nil {
-		return err
-	}
-	if _, err := a.responses.SavePage(ctx, p, sh.Draft.ID, last, answers, last); err != nil {
-		return err
-	}
-	r, err := a.responses.Submit(ctx, p, sh.Draft.ID)
+	ctx, p, draftID := c.UserContext(), principalOf(c), c.Params("draft")
+	r, err := a.responses.Submit(ctx, p, draftID, func(q *assessment.Questionnaire, page int) (assessment.Answers, error) {
+		return answersFromForm(c, q, page)
+	})
 	if fields := apperr.FieldsOf(err); len(fields) > 0 {
-		sh, derr := a.responses.Draft(ctx, p, sh.Draft.ID)
+		sh, derr := a.responses.Draft(ctx, p, draftID)
 		if derr != nil {
 			return derr
 		}
-		v := a.buildSheet(sh, last, langOf(c))
+		v := a.buildSheet(sh, response.Pages(sh.Questionnaire), langOf(c))
 		f := &form{Values: map[string]string{}, Errors: map[string]string{}}
 		for _, m := range v.Missing {
 			f.Summary = append(f.Summary, formError{

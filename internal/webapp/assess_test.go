@@ -13,7 +13,7 @@ import (
 )
 
 // questionnaire returns a shipped questionnaire.
-func (w *world) questionnaire(t *testing.T, id string) *assessment.Questionnaire {
+func (w *world) questionnaire(t testing.TB, id string) *assessment.Questionnaire {
 	t.Helper()
 	for _, q := range w.app.responses.Questionnaires() {
 		if q.ID == id {
@@ -99,7 +99,7 @@ func TestAnsweringARound(t *testing.T) {
 	})
 
 	last := len(q.Areas) + 1
-	resp, body = c.post(base+"submit", url.Values{"key": {"x"}})
+	resp, body = c.post(base+"submit", nil)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `class="error-summary"`) ||
 		!strings.Contains(body, fmt.Sprintf(`href="/assess/%s/2#item-%s"`, draft, q.Areas[1].Items[0].ID)) {
 		t.Fatalf("submit half-answered: %d\n%s", resp.StatusCode, body)
@@ -109,12 +109,7 @@ func TestAnsweringARound(t *testing.T) {
 			t.Fatalf("save page %d: %d", page, resp.StatusCode)
 		}
 	}
-	_, body = c.get(base + fmt.Sprint(last))
-	key := regexp.MustCompile(`name="key" value="([a-z0-9]+)"`).FindStringSubmatch(body)
-	if key == nil {
-		t.Fatal("the last page has no submit key")
-	}
-	submit := url.Values{"key": {key[1]}, "a." + q.Reflections[0].ID: {"Viikkopalaverin rakenne"}}
+	submit := url.Values{"a." + q.Reflections[0].ID: {"Viikkopalaverin rakenne"}}
 	resp, _ = c.post(base+"submit", submit)
 	result := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(result, "/results/") {
@@ -128,6 +123,13 @@ func TestAnsweringARound(t *testing.T) {
 	rs, _ := w.app.db.Responses(context.Background(), w.leader.ID)
 	if len(rs) != 1 {
 		t.Fatalf("%d responses, want 1", len(rs))
+	}
+	// The submitted draft is gone from the user's point of view.
+	if resp, _ := c.get(base + "1"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(result, resp.Header.Get("Location")) {
+		t.Fatalf("opening the submitted draft: %d %s, want the results", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := c.post(base+"1", pageForm(q, 1, "1")); resp.StatusCode != http.StatusConflict {
+		t.Fatalf("changing the submitted draft: %d, want 409", resp.StatusCode)
 	}
 	resp, body = c.get(strings.Split(result, "?")[0])
 	if resp.StatusCode != 200 || !strings.Contains(body, `role="img"`) || !strings.Contains(body, "Viikkopalaverin rakenne") {

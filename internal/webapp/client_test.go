@@ -20,13 +20,13 @@ const strongPassword = "kaksi sammakkoa laulaa"
 // client is a browser: it keeps cookies and sends the CSRF token of the
 // last page it saw with every form.
 type client struct {
-	t       *testing.T
+	t       testing.TB
 	app     testApp
 	cookies map[string]string
 	csrf    string
 }
 
-func (a testApp) client(t *testing.T) *client {
+func (a testApp) client(t testing.TB) *client {
 	return &client{t: t, app: a, cookies: map[string]string{}}
 }
 
@@ -35,7 +35,7 @@ var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 func (c *client) send(req *http.Request) (*http.Response, string) {
 	c.t.Helper()
 	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", browser)
+		req.Header.Set("Accept", browserAccept)
 	}
 	var parts []string
 	for k, v := range c.cookies {
@@ -130,11 +130,11 @@ type world struct {
 	admin, hrA, hrB, leader account.User
 }
 
-var mailLink = regexp.MustCompile(`http://127\.0\.0\.1:8080/[a-z]+/[A-Za-z0-9_-]{43}`)
+var mailLink = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[a-z]+/[A-Za-z0-9_-]{43}`)
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB, opts ...appOption) *world {
 	t.Helper()
-	a := newApp(t)
+	a := newApp(t, opts...)
 	ctx := context.Background()
 	w := &world{app: a}
 	admin, _, err := a.accounts.CreateAdmin(ctx, "admin@verkosto.fi", "Anna Admin")
@@ -177,7 +177,7 @@ func newWorld(t *testing.T) *world {
 }
 
 // secretIn returns the secret of the newest link e-mailed to the address.
-func secretIn(t *testing.T, a testApp, to string) string {
+func secretIn(t testing.TB, a testApp, to string) string {
 	t.Helper()
 	msgs, err := a.db.RecentMail(context.Background(), 200)
 	if err != nil {
@@ -195,7 +195,7 @@ func secretIn(t *testing.T, a testApp, to string) string {
 }
 
 // setPassword gives a user created without one the test password.
-func setPassword(t *testing.T, a testApp, u account.User) account.User {
+func setPassword(t testing.TB, a testApp, u account.User) account.User {
 	t.Helper()
 	if err := a.accounts.RequestPasswordReset(context.Background(), u.Email); err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func setPassword(t *testing.T, a testApp, u account.User) account.User {
 	return u
 }
 
-func (w *world) as(t *testing.T, u account.User) *client {
+func (w *world) as(t testing.TB, u account.User) *client {
 	t.Helper()
 	c := w.app.client(t)
 	c.signIn(u.Email, strongPassword)

@@ -30,9 +30,10 @@ import (
 const EnvURI = "VERTAA_TEST_MONGODB_URI"
 
 var (
-	uri      string        // of the database server the tests use
-	embedded bool          // whether that server is the embedded FerretDB
-	admin    *mongo.Client // creates and drops the per-test databases
+	uri      string          // of the database server the tests use
+	server   *embeddb.Server // the embedded FerretDB, or nil
+	embedded bool            // whether that server is the embedded FerretDB
+	admin    *mongo.Client   // creates and drops the per-test databases
 )
 
 // Main starts the database server for the test binary, runs the tests and
@@ -53,7 +54,7 @@ func Main(m *testing.M) int {
 			return 1
 		}
 		defer srv.Stop()
-		uri, embedded = srv.URI(), true
+		uri, embedded, server = srv.URI(), true, srv
 	}
 	var err error
 	admin, err = mongo.Connect(options.Client().ApplyURI(uri))
@@ -87,8 +88,38 @@ func NewWithDatabase(t testing.TB) (*store.Store, *mongo.Database) {
 	if err != nil {
 		t.Fatalf("open store on %s: %v", name, err)
 	}
+	if embedded {
+		s.SetExclusive()
+	}
 	t.Cleanup(func() { _ = s.Close(context.Background()) })
 	return s, admin.Database(name)
+}
+
+// NewWithSchema returns a Store on a fresh database with the service's
+// collections and indexes, prepared as the server prepares its own.
+func NewWithSchema(t testing.TB) *store.Store {
+	t.Helper()
+	s, raw := NewWithDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.EnsureSchema(ctx); err != nil {
+		t.Fatalf("create the schema: %v", err)
+	}
+	IndexIDs(t, raw)
+	return s
+}
+
+// IndexIDs adds the embedded store's _id indexes to the database's
+// collections, as the server does at start (see embeddb.IndexIDs). On
+// MongoDB it does nothing.
+func IndexIDs(t testing.TB, db *mongo.Database) {
+	t.Helper()
+	if server == nil {
+		return
+	}
+	if err := server.IndexIDs(context.Background(), db.Name()); err != nil {
+		t.Fatalf("index _id: %v", err)
+	}
 }
 
 // Database returns a raw driver handle on a fresh database that is dropped
