@@ -25,7 +25,7 @@ type docCache struct {
 }
 
 type cacheEntry struct {
-	value   any  // nil for an invalidation mark
+	value   any    // nil for an invalidation mark
 	gen     uint64 // the invalidation that last touched the key
 	expires time.Time
 }
