@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +247,3 @@ func TestResetRateLimit(t *testing.T) {
 		t.Fatalf("4th reset request: %d, want 429", resp.StatusCode)
 	}
 }
-
-var titleOf = regexp.MustCompile(`<title>([^<]*)</title>`)
