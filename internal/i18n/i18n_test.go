@@ -83,3 +83,16 @@ func TestLoad(t *testing.T) {
 		}
 	})
 }
+
+// FuzzNegotiate feeds arbitrary Accept-Language headers: the answer is
+// always a supported language.
+func FuzzNegotiate(f *testing.F) {
+	for _, s := range []string{"", "fi", "sv-FI,sv;q=0.9", "en;q=x", "*;q=0.1", "zz-ZZ-u-co-phonebk"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		if _, ok := i18n.Parse(string(i18n.Negotiate(header))); !ok {
+			t.Fatalf("Negotiate(%q) gave an unsupported language", header)
+		}
+	})
+}

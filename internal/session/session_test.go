@@ -166,3 +166,30 @@ func TestVerifyRefuses(t *testing.T) {
 		t.Fatalf("the untouched token: %v", err)
 	}
 }
+
+// FuzzVerify feeds arbitrary cookie values to the token check: it must
+// never panic, and nothing but a token it issued may pass.
+func FuzzVerify(f *testing.F) {
+	store := &memKeys{}
+	m, err := New(context.Background(), store, func() *keyring.Master { k, _ := keyring.New(keyring.NewSecret()); return k }(), issuer)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, err := m.Issue("user-1", "sess-1", time.Now().Add(time.Hour))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add("")
+	f.Add("a.b.c")
+	f.Add(strings.Repeat("eyJ", 100))
+	f.Fuzz(func(t *testing.T, token string) {
+		c, err := m.Verify(context.Background(), token)
+		if err == nil && (token != good || c.UserID != "user-1") {
+			t.Fatalf("a token it did not issue passed: %q", token)
+		}
+		if err != nil && apperr.KindOf(err) != apperr.Unauthorized {
+			t.Fatalf("error %v is not Unauthorized", err)
+		}
+	})
+}

@@ -215,3 +215,18 @@ func (w *world) as(t testing.TB, u account.User) *client {
 }
 
 func timeNow() time.Time { return time.Now().UTC() }
+
+// mustPrincipal returns the leader of the world as a principal with a
+// session of its own.
+func mustPrincipal(t testing.TB, w *world) *account.Principal {
+	t.Helper()
+	s, err := w.app.accounts.StartSession(context.Background(), w.leader.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := w.app.accounts.Principal(context.Background(), w.leader.ID, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
