@@ -32,6 +32,7 @@ import (
 	"vertaa/internal/session"
 	"vertaa/internal/store"
 	"vertaa/internal/webapp"
+	"vertaa/internal/yamldoc"
 	"vertaa/web"
 )
 
@@ -222,7 +223,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (s *store.Stor
 // set (setting names where dir came from). Any problem in any file stops
 // the start, naming file and line.
 func loadQuestionnaires(dir, setting string) (*assessment.Catalog, error) {
-	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func loadQuestionnaires(dir, setting string) (*assessment.Catalog, error) {
 		files = append(files, extra...)
 	}
 	c, err := assessment.NewCatalog(files)
-	if ps, ok := errors.AsType[assessment.Problems](err); ok {
+	if ps, ok := errors.AsType[yamldoc.Problems](err); ok {
 		lines := make([]string, len(ps))
 		for i, p := range ps {
 			lines[i] = p.String()

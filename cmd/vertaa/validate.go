@@ -9,6 +9,7 @@ import (
 
 	"vertaa/assessments"
 	"vertaa/internal/assessment"
+	"vertaa/internal/yamldoc"
 )
 
 // validate checks definition files and prints every problem as
@@ -16,9 +17,9 @@ import (
 // definitions. It returns 0 when all are valid, 1 when some are not and 2
 // when a path cannot be read.
 func validate(paths []string, stdout, stderr io.Writer) int {
-	var files []assessment.File
+	var files []yamldoc.File
 	if len(paths) == 0 {
-		fs, err := assessment.ReadFS(assessments.FS, "assessments")
+		fs, err := yamldoc.ReadFS(assessments.FS, "assessments")
 		if err != nil {
 			fmt.Fprintln(stderr, "vertaa validate:", err)
 			return exitFailure
@@ -38,7 +39,7 @@ func validate(paths []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cat, err := assessment.NewCatalog(files)
-	if ps, ok := errors.AsType[assessment.Problems](err); ok {
+	if ps, ok := errors.AsType[yamldoc.Problems](err); ok {
 		for _, p := range ps {
 			fmt.Fprintln(stdout, p)
 		}
@@ -56,20 +57,20 @@ func validate(paths []string, stdout, stderr io.Writer) int {
 }
 
 // readDefinitions reads one file, or the definition files of a folder.
-func readDefinitions(path string) ([]assessment.File, error) {
+func readDefinitions(path string) ([]yamldoc.File, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if info.IsDir() {
-		return assessment.ReadFS(os.DirFS(path), filepath.ToSlash(path))
+		return yamldoc.ReadFS(os.DirFS(path), filepath.ToSlash(path))
 	}
-	if info.Size() > assessment.MaxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, assessment.MaxFileSize)
+	if info.Size() > yamldoc.MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, yamldoc.MaxFileSize)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return []assessment.File{{Name: path, Data: b}}, nil
+	return []yamldoc.File{{Name: path, Data: b}}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"vertaa/internal/assessment"
+	"vertaa/internal/yamldoc"
 )
 
 // FuzzParse feeds the loader arbitrary bytes. It must never panic, must
@@ -27,7 +28,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		q, err := assessment.Parse("fuzz.yaml", data)
 		if err != nil {
-			if _, ok := errors.AsType[assessment.Problems](err); !ok {
+			if _, ok := errors.AsType[yamldoc.Problems](err); !ok {
 				t.Fatalf("error %T is not Problems: %v", err, err)
 			}
 			return

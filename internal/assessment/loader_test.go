@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"vertaa/internal/assessment"
+	"vertaa/internal/yamldoc"
 )
 
 func fixture(t testing.TB) []byte {
@@ -76,13 +77,13 @@ func edit(t *testing.T, pairs ...string) []byte {
 	return []byte(s)
 }
 
-func problems(t *testing.T, data []byte) assessment.Problems {
+func problems(t *testing.T, data []byte) yamldoc.Problems {
 	t.Helper()
 	_, err := assessment.Parse("f.yaml", data)
 	if err == nil {
 		t.Fatal("Parse accepted an invalid definition")
 	}
-	ps, ok := errors.AsType[assessment.Problems](err)
+	ps, ok := errors.AsType[yamldoc.Problems](err)
 	if !ok {
 		t.Fatalf("error %T %v is not Problems", err, err)
 	}
@@ -244,7 +245,7 @@ func TestParseBrokenFiles(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, want %q", in, ps, want)
 		}
 	}
-	big := make([]byte, assessment.MaxFileSize+1)
+	big := make([]byte, yamldoc.MaxFileSize+1)
 	if ps := problems(t, big); !strings.Contains(ps.Error(), "larger than") {
 		t.Errorf("oversized file: %v", ps)
 	}
@@ -269,7 +270,7 @@ h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 func TestNewCatalog(t *testing.T) {
 	good := fixture(t)
 	other := edit(t, "id: fixture", "id: other")
-	c, err := assessment.NewCatalog([]assessment.File{{Name: "z.yaml", Data: good}, {Name: "a.yaml", Data: other}})
+	c, err := assessment.NewCatalog([]yamldoc.File{{Name: "z.yaml", Data: good}, {Name: "a.yaml", Data: other}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,12 +284,12 @@ func TestNewCatalog(t *testing.T) {
 		t.Fatal("Get(nope) found something")
 	}
 
-	_, err = assessment.NewCatalog([]assessment.File{
+	_, err = assessment.NewCatalog([]yamldoc.File{
 		{Name: "one.yaml", Data: good},
 		{Name: "two.yaml", Data: good},
 		{Name: "bad.yaml", Data: edit(t, "version: 1.0.0", "version: x")},
 	})
-	ps, ok := errors.AsType[assessment.Problems](err)
+	ps, ok := errors.AsType[yamldoc.Problems](err)
 	if !ok || len(ps) != 2 {
 		t.Fatalf("want 2 problems (a duplicate id and a bad version), got %v", err)
 	}

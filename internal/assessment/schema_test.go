@@ -14,6 +14,7 @@ import (
 
 	"vertaa/assessments"
 	"vertaa/internal/assessment"
+	"vertaa/internal/yamldoc"
 )
 
 func loadSchema(t *testing.T) (*jsonschema.Schema, map[string]any) {
@@ -63,14 +64,14 @@ func asJSON(t *testing.T, data []byte) any {
 // the test fixture against the published JSON Schema.
 func TestShippedDefinitionsMatchSchema(t *testing.T) {
 	sch, _ := loadSchema(t)
-	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) < 2 {
 		t.Fatalf("%d shipped definitions, want at least 2", len(files))
 	}
-	files = append(files, assessment.File{Name: "fixture.yaml", Data: fixture(t)})
+	files = append(files, yamldoc.File{Name: "fixture.yaml", Data: fixture(t)})
 	for _, f := range files {
 		if err := sch.Validate(asJSON(t, f.Data)); err != nil {
 			t.Errorf("%s does not match the schema: %v", f.Name, err)

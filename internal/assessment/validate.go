@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"vertaa/internal/i18n"
+	"vertaa/internal/yamldoc"
 )
 
 var (
@@ -28,15 +29,11 @@ var pointLimits = map[ScaleKind][2]int{Likert: {2, 11}, Levels: {4, 6}, Choice: 
 
 // validator collects the problems of one questionnaire.
 type validator struct {
-	file     string
-	pos      positions
-	q        *Questionnaire
-	problems Problems
+	doc *yamldoc.Doc
+	q   *Questionnaire
 }
 
-func (v *validator) add(path, format string, args ...any) {
-	v.problems = append(v.problems, Problem{File: v.file, Line: v.pos.line(path), Path: path, Message: fmt.Sprintf(format, args...)})
-}
+func (v *validator) add(path, format string, args ...any) { v.doc.Addf(path, format, args...) }
 
 func (v *validator) id(path, id string, seen map[string]string) {
 	switch {

@@ -14,6 +14,7 @@ import (
 	"vertaa/internal/response"
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
+	"vertaa/internal/yamldoc"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -36,7 +37,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.NewWithSchema(t)
-	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,13 @@ import (
 
 	"vertaa/assessments"
 	"vertaa/internal/assessment"
+	"vertaa/internal/yamldoc"
 )
 
 // shipped loads the questionnaires that ship with vertaa.
 func shipped(t testing.TB) []*assessment.Questionnaire {
 	t.Helper()
-	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		t.Fatal(err)
 	}

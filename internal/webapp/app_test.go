@@ -36,6 +36,7 @@ import (
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
 	"vertaa/internal/webapp"
+	"vertaa/internal/yamldoc"
 	"vertaa/web"
 )
 
@@ -95,7 +96,7 @@ func withDB(db webapp.Pinger) appOption {
 func newApp(t testing.TB, opts ...appOption) testApp {
 	t.Helper()
 	logs := &logBuffer{}
-	files, err := assessment.ReadFS(assessments.FS, "assessments")
+	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package assessment
+// Package yamldoc reads definition files written in YAML (questionnaires,
+// badge classes) into Go types, and reports every problem of a file at
+// once with its file, line and path, e.g. "johtamisosaaminen.yaml:120:
+// areas[2].items[0].text.sv: missing translation".
+package yamldoc
 
 import (
 	"fmt"
@@ -43,8 +47,8 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// sort orders problems by file, then line, then path.
-func (ps Problems) sort() {
+// Sort orders problems by file, then line, then path.
+func (ps Problems) Sort() {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i], ps[j]
 		if a.File != b.File {
