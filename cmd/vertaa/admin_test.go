@@ -69,19 +69,19 @@ func TestAdminCreate(t *testing.T) {
 	}
 }
 
-func TestSecretKeyMismatch(t *testing.T) {
+func TestMasterKeyMismatch(t *testing.T) {
 	data := t.TempDir()
 	s := start(t, "VERTAA_DATA_DIR="+data)
 	s.stop(t, syscall.SIGTERM)
-	if err := os.WriteFile(filepath.Join(data, "secret.key"), []byte(base64.StdEncoding.EncodeToString(make([]byte, 32))), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(data, "master.key"), []byte(base64.StdEncoding.EncodeToString(make([]byte, 32))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	code, out := runToExit(t, "VERTAA_DATA_DIR="+data)
-	if code != exitUsage || !strings.Contains(out, "does not match the secret key this database was set up with") {
+	if code != exitUsage || !strings.Contains(out, "does not match the master key this database was set up with") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	code, out = runToExit(t, "VERTAA_DATA_DIR="+t.TempDir(), "VERTAA_SECRET_KEY=tooshort")
-	if code != exitUsage || !strings.Contains(out, "VERTAA_SECRET_KEY") {
+	code, out = runToExit(t, "VERTAA_DATA_DIR="+t.TempDir(), "VERTAA_MASTER_KEY=tooshort")
+	if code != exitUsage || !strings.Contains(out, "VERTAA_MASTER_KEY") {
 		t.Fatalf("short key: exit %d\n%s", code, out)
 	}
 }

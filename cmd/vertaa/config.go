@@ -33,9 +33,13 @@ type config struct {
 	LogFormat       logging.Format
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
-	// SecretKey is the master secret as given (base64); empty: the file
-	// secret.key in DataDir, created on first start.
-	SecretKey string
+	// MasterKey is the master secret as given (base64); empty: the file
+	// master.key in DataDir, created on first start.
+	MasterKey string
+	// IssuerName, IssuerURL and IssuerEmail describe who issues the badges.
+	IssuerName  string
+	IssuerURL   string // empty: the public URL
+	IssuerEmail string
 	// SMTP is the mail server; SMTP.Host empty: no e-mail leaves.
 	SMTP           mail.SMTPConfig
 	TrustedProxies []string
@@ -65,7 +69,10 @@ var settings = []setting{
 	{"VERTAA_LOG_FORMAT", "log-format", "auto", "text, json, or auto (text on a terminal, JSON otherwise)"},
 	{"VERTAA_REQUEST_TIMEOUT", "request-timeout", "10s", "longest time spent on one request, at most 1m"},
 	{"VERTAA_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a shutdown waits for requests in flight"},
-	{"VERTAA_SECRET_KEY", "", "", "master secret: base64 of at least 32 random bytes (default: secret.key in the data folder, created on first start)"},
+	{"VERTAA_MASTER_KEY", "", "", "master secret: base64 of at least 32 random bytes (default: master.key in the data folder, created on first start)"},
+	{"VERTAA_ISSUER_NAME", "issuer-name", "vertaa", "name of the organisation that issues the badges, as badges and verifiers show it"},
+	{"VERTAA_ISSUER_URL", "issuer-url", "", "web site of the issuing organisation (default: the public URL)"},
+	{"VERTAA_ISSUER_EMAIL", "issuer-email", "", "contact e-mail address of the issuer, shown in its badge profile"},
 	{"VERTAA_SMTP_HOST", "smtp-host", "", "SMTP server for e-mail; empty: e-mail is kept for the admin outbox page only"},
 	{"VERTAA_SMTP_PORT", "smtp-port", "587", "SMTP port"},
 	{"VERTAA_SMTP_USERNAME", "smtp-username", "", "SMTP user name"},
@@ -185,10 +192,26 @@ func parseConfigWith(fs *flag.FlagSet, args []string, getenv func(string) string
 	if c.ShutdownTimeout, err = parseDuration(get("VERTAA_SHUTDOWN_TIMEOUT"), 0); err != nil {
 		return c, err
 	}
-	c.SecretKey = strings.TrimSpace(get("VERTAA_SECRET_KEY").raw)
-	if c.SecretKey != "" {
-		if _, err := decodeSecret(c.SecretKey); err != nil {
-			return c, get("VERTAA_SECRET_KEY").errorf("%v", err)
+	c.MasterKey = strings.TrimSpace(get("VERTAA_MASTER_KEY").raw)
+	if c.MasterKey != "" {
+		if _, err := decodeSecret(c.MasterKey); err != nil {
+			return c, get("VERTAA_MASTER_KEY").errorf("%v", err)
+		}
+	}
+	v = get("VERTAA_ISSUER_NAME")
+	if c.IssuerName, err = account.NormalizeName("issuer", v.raw); err != nil {
+		return c, v.errorf("%q must be a name of 1 to %d characters", v.raw, account.MaxNameLength)
+	}
+	if v = get("VERTAA_ISSUER_URL"); strings.TrimSpace(v.raw) != "" {
+		u, err := url.Parse(strings.TrimSpace(v.raw))
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+			return c, v.errorf("%q is not an http(s) address of a web site", v.raw)
+		}
+		c.IssuerURL = u.String()
+	}
+	if v = get("VERTAA_ISSUER_EMAIL"); strings.TrimSpace(v.raw) != "" {
+		if c.IssuerEmail, err = account.NormalizeEmail(v.raw); err != nil {
+			return c, v.errorf("%q is not an e-mail address", v.raw)
 		}
 	}
 	if err := parseSMTP(&c, get); err != nil {

@@ -5,9 +5,12 @@
 // Usage:
 //
 //	vertaa [serve] [flags]        run the web server (the default)
-//	vertaa validate [paths...]    check questionnaire definitions
+//	vertaa validate [paths...]    check questionnaire and badge definitions
 //	vertaa admin create --email ADDRESS --name NAME
 //	                              make an administrator
+//	vertaa verify [-email ADDRESS] FILE
+//	                              check a badge
+//	vertaa keys rotate            start signing badges with a new key
 //	vertaa help                   list the settings
 //
 // Every setting is a flag and a VERTAA_* environment variable; flags win.
@@ -61,6 +64,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		fmt.Fprintln(stderr, "vertaa: usage: vertaa admin create --email ADDRESS --name NAME")
 		return exitUsage
+	case "verify":
+		return verifyFile(ctx, args, getenv, os.Stdout, stderr)
+	case "keys":
+		if len(args) > 0 && args[0] == "rotate" {
+			return keysRotate(ctx, args[1:], getenv, os.Stdout, stderr)
+		}
+		fmt.Fprintln(stderr, "vertaa: usage: vertaa keys rotate")
+		return exitUsage
 	case "help", "-h", "--help":
 		printHelp(stderr)
 		return 0
@@ -74,9 +85,13 @@ func printHelp(w io.Writer) {
 
 Usage:
   vertaa [serve] [flags]       run the web server (the default)
-  vertaa validate [paths...]   check questionnaire files or folders (default: the shipped ones)
+  vertaa validate [paths...]   check questionnaire and badge files or folders (default: the shipped ones)
   vertaa admin create --email ADDRESS --name NAME [flags]
                                make an administrator and print a link to set the password
+  vertaa verify [-email ADDRESS] [-lang fi|sv|en] FILE
+                               check a baked badge (.png, .svg), a .jwt file, or a JWT or badge URL
+                               given in place of FILE; exits 0 when valid, 1 when not
+  vertaa keys rotate           sign badges with a new key from now on; old keys stay published
   vertaa help                  show this help
 
 Settings (flag, then environment variable, then default):

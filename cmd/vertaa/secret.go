@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +12,9 @@ import (
 	"vertaa/internal/keyring"
 )
 
-// secretFile is where the master secret is kept when VERTAA_SECRET_KEY is
+// masterFile is where the master key is kept when VERTAA_MASTER_KEY is
 // not set.
-const secretFile = "secret.key"
+const masterFile = "master.key"
 
 // decodeSecret decodes a base64 master secret (standard or URL alphabet,
 // padded or not) and checks its length.
@@ -32,19 +33,26 @@ func decodeSecret(s string) ([]byte, error) {
 	return b, nil
 }
 
-// loadMaster returns the master secret from VERTAA_SECRET_KEY, or from
-// the data folder's secret.key, which it creates on the first start.
-func loadMaster(cfg config) (*keyring.Master, error) {
-	if cfg.SecretKey != "" {
-		b, err := decodeSecret(cfg.SecretKey)
+// loadMaster returns the master secret from VERTAA_MASTER_KEY, or from
+// the data folder's master.key, which it creates on the first start and
+// then says so loudly: whoever runs the service must back the file up.
+func loadMaster(cfg config, log *slog.Logger) (*keyring.Master, error) {
+	if cfg.MasterKey != "" {
+		b, err := decodeSecret(cfg.MasterKey)
 		if err != nil {
-			return nil, &configError{setting: cfg.source["VERTAA_SECRET_KEY"], msg: err.Error()}
+			return nil, &configError{setting: cfg.source["VERTAA_MASTER_KEY"], msg: err.Error()}
 		}
 		return keyring.New(b)
 	}
-	path := filepath.Join(cfg.DataDir, secretFile)
-	if err := createSecretFile(path); err != nil {
+	path := filepath.Join(cfg.DataDir, masterFile)
+	created, err := createSecretFile(path)
+	if err != nil {
 		return nil, &configError{setting: cfg.source["VERTAA_DATA_DIR"], msg: fmt.Sprintf("cannot create %s: %v", path, err)}
+	}
+	if created {
+		log.Warn("CREATED A NEW MASTER KEY: back this file up and keep it secret. Without it the badge signing keys and sessions "+
+			"in the database cannot be used; anyone who has it and the database can sign badges. Set VERTAA_MASTER_KEY to keep it outside the data folder.",
+			"file", path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -58,17 +66,17 @@ func loadMaster(cfg config) (*keyring.Master, error) {
 }
 
 // createSecretFile writes a new random secret to path, readable by the
-// owner only, unless the file exists.
-func createSecretFile(path string) error {
+// owner only, unless the file exists; created reports whether it did.
+func createSecretFile(path string) (created bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
+		return false, err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = f.WriteString(base64.StdEncoding.EncodeToString(keyring.NewSecret()) + "\n")
 	if err == nil {
@@ -77,5 +85,5 @@ func createSecretFile(path string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return err == nil, err
 }

@@ -28,6 +28,7 @@ import (
 	"vertaa/internal/keyring"
 	"vertaa/internal/logging"
 	"vertaa/internal/mail"
+	"vertaa/internal/openbadges"
 	"vertaa/internal/response"
 	"vertaa/internal/session"
 	"vertaa/internal/store"
@@ -84,13 +85,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	}
 	log.Info("store ready", "database", cfg.MongoDatabase, "instance", inst.ID, "created_at", inst.CreatedAt)
 
-	master, err := loadMaster(cfg)
+	master, err := loadMaster(cfg, log)
 	if err != nil {
 		return fail(err)
 	}
 	sessions, err := session.New(ctx, db, master, cfg.PublicURL.String())
 	if errors.Is(err, keyring.ErrOpen) {
-		return fail(&configError{setting: secretSetting(cfg), msg: "does not match the secret key this database was set up with"})
+		return fail(&configError{setting: masterSetting(cfg), msg: "does not match the master key this database was set up with"})
 	}
 	if err != nil {
 		return fail(err)
@@ -116,6 +117,25 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	site := openbadges.NewSite(cfg.PublicURL.String())
+	keys, created, err := openbadges.LoadKeys(ctx, db, master, site)
+	if errors.Is(err, keyring.ErrOpen) {
+		return fail(&configError{setting: masterSetting(cfg), msg: "does not match the master key this database was set up with"})
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if created {
+		log.Info("created the first badge signing key", "kid", site.Key(keys.Current()))
+	}
+	badges, err := newBadges(cfg, badgeDeps{db: db, questionnaires: catalog, definitions: responses, texts: texts,
+		notify: dispatcher.Notify}, keys, master.Derive("award-id"))
+	if err != nil {
+		return fail(err)
+	}
+	for _, cl := range badges.Classes().All() {
+		log.Info("badge class loaded", "id", cl.ID, "version", cl.Version, "earned", cl.Earn.Kind, "source", cl.Source)
+	}
 
 	app, err := webapp.New(webapp.Config{
 		Logger:         log,
@@ -127,6 +147,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 		Accounts:       accounts,
 		Sessions:       sessions,
 		Responses:      responses,
+		Badges:         badges,
 		CSRFKey:        master.Derive("csrf"),
 		TrustedProxies: cfg.TrustedProxies,
 	})
@@ -140,6 +161,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	var background sync.WaitGroup
 	background.Go(func() { dispatcher.Run(bgCtx) })
 	background.Go(func() { maintain(bgCtx, db, log) })
+	background.Go(func() { reloadKeys(bgCtx, keys, log) })
 
 	sigCtx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stopSignals()
@@ -245,12 +267,12 @@ func loadQuestionnaires(dir, setting string) (*assessment.Catalog, error) {
 	return c, err
 }
 
-// secretSetting names where the master secret came from.
-func secretSetting(cfg config) string {
-	if cfg.SecretKey != "" {
-		return cfg.source["VERTAA_SECRET_KEY"]
+// masterSetting names where the master secret came from.
+func masterSetting(cfg config) string {
+	if cfg.MasterKey != "" {
+		return cfg.source["VERTAA_MASTER_KEY"]
 	}
-	return "VERTAA_SECRET_KEY (unset: " + filepath.Join(cfg.DataDir, secretFile) + ")"
+	return "VERTAA_MASTER_KEY (unset: " + filepath.Join(cfg.DataDir, masterFile) + ")"
 }
 
 // loadTexts loads the user interface texts.
@@ -299,6 +321,26 @@ func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// reloadKeys reads the badge keys every minute, so that a key rotated by
+// "vertaa keys rotate" or another instance signs here too.
+func reloadKeys(ctx context.Context, keys *openbadges.Keys, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before := keys.Current()
+		if err := keys.Reload(ctx); err != nil {
+			log.Warn("reloading the badge keys", "error", err)
+		} else if keys.Current() != before {
+			log.Info("badge signing key changed", "kid", keys.Current())
 		}
 	}
 }

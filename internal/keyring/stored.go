@@ -25,4 +25,7 @@ type Store interface {
 	SigningKeys(ctx context.Context, purpose string) ([]StoredKey, error)
 	// AddSigningKey stores a new key.
 	AddSigningKey(ctx context.Context, k StoredKey) error
+	// RetireSigningKey marks a key as no longer signing; its public part
+	// stays published.
+	RetireSigningKey(ctx context.Context, id string, at time.Time) error
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,32 +14,8 @@ import (
 
 	"vertaa/internal/apperr"
 	"vertaa/internal/keyring"
+	"vertaa/internal/keyring/keyringtest"
 )
-
-// memKeys is an in-memory keyring.Store.
-type memKeys struct {
-	mu   sync.Mutex
-	keys []keyring.StoredKey
-}
-
-func (s *memKeys) SigningKeys(_ context.Context, p string) ([]keyring.StoredKey, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []keyring.StoredKey
-	for i := len(s.keys) - 1; i >= 0; i-- {
-		if s.keys[i].Purpose == p {
-			out = append(out, s.keys[i])
-		}
-	}
-	return out, nil
-}
-
-func (s *memKeys) AddSigningKey(_ context.Context, k keyring.StoredKey) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keys = append(s.keys, k)
-	return nil
-}
 
 const issuer = "https://vertaa.example.fi"
 
@@ -63,7 +38,7 @@ func master(t *testing.T) *keyring.Master {
 }
 
 func TestIssueVerify(t *testing.T) {
-	store := &memKeys{}
+	store := &keyringtest.Store{}
 	mk := master(t)
 	m := newManager(t, store, mk)
 	exp := time.Now().Add(time.Hour).Truncate(time.Second)
@@ -78,14 +53,14 @@ func TestIssueVerify(t *testing.T) {
 	if c.UserID != "user-1" || c.SessionID != "sess-1" || !c.ExpiresAt.Equal(exp) {
 		t.Fatalf("claims = %+v", c)
 	}
-	if len(store.keys) != 1 || strings.Contains(string(store.keys[0].Sealed), string(m.signing.key.Seed())) {
+	if len(store.Keys()) != 1 || strings.Contains(string(store.Keys()[0].Sealed), string(m.signing.key.Seed())) {
 		t.Fatalf("the key must be stored once, sealed")
 	}
 
 	// A second instance on the same store uses the same key and verifies
 	// the first one's tokens.
 	other := newManager(t, store, mk)
-	if len(store.keys) != 1 {
+	if len(store.Keys()) != 1 {
 		t.Fatalf("a second instance created another key")
 	}
 	if _, err := other.Verify(context.Background(), tok); err != nil {
@@ -101,7 +76,7 @@ func TestIssueVerify(t *testing.T) {
 // TestVerifyRefuses shows that every kind of forged or stale token is
 // refused with Unauthorized.
 func TestVerifyRefuses(t *testing.T) {
-	store := &memKeys{}
+	store := &keyringtest.Store{}
 	m := newManager(t, store, master(t))
 	now := time.Now()
 	good := jwt.RegisteredClaims{
@@ -170,7 +145,7 @@ func TestVerifyRefuses(t *testing.T) {
 // FuzzVerify feeds arbitrary cookie values to the token check: it must
 // never panic, and nothing but a token it issued may pass.
 func FuzzVerify(f *testing.F) {
-	store := &memKeys{}
+	store := &keyringtest.Store{}
 	m, err := New(context.Background(), store, func() *keyring.Master { k, _ := keyring.New(keyring.NewSecret()); return k }(), issuer)
 	if err != nil {
 		f.Fatal(err)

@@ -153,6 +153,96 @@ func TestContractConcurrentUpdatesOfOneDocument(t *testing.T) {
 	}
 }
 
+// TestContractFindAndModifyCounter pins how a counter behaves as
+// find-and-modify with $inc, upsert and the new document returned. Both
+// backends create the counter at the first call and count on from there.
+// MongoDB applies each call atomically; the embedded store reads, then
+// writes, so concurrent calls return the same number more than once.
+// Concurrent first calls may all try to insert the counter: on both
+// backends the losers may fail with a duplicate key and must try again.
+// Store.NextStatusEntry therefore serialises its calls and retries.
+func TestContractFindAndModifyCounter(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Database(t)
+	next := func(c *mongo.Collection) (int64, error) {
+		var doc struct {
+			N int64 `bson:"n"`
+		}
+		err := c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "c"}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+		return doc.N, err
+	}
+
+	c := db.Collection("counters")
+	for want := int64(1); want <= 3; want++ {
+		if n, err := next(c); err != nil || n != want {
+			t.Fatalf("call %d returned %d, %v; want %d", want, n, err, want)
+		}
+	}
+
+	t.Run("concurrent calls", func(t *testing.T) {
+		const goroutines, perGoroutine = 8, 25
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for range goroutines {
+			wg.Go(func() {
+				for range perGoroutine {
+					n, err := next(c)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					seen[n]++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		repeated := 0
+		for _, k := range seen {
+			if k > 1 {
+				repeated++
+			}
+		}
+		t.Logf("%d concurrent calls returned %d distinct numbers, %d of them more than once", goroutines*perGoroutine, len(seen), repeated)
+		switch {
+		case storetest.Embedded() && repeated == 0:
+			t.Fatal("the embedded store now applies find-and-modify atomically: NextStatusEntry could drop its lock; update this contract")
+		case !storetest.Embedded() && (repeated != 0 || len(seen) != goroutines*perGoroutine):
+			t.Fatalf("MongoDB returned a number twice: %d distinct of %d", len(seen), goroutines*perGoroutine)
+		}
+	})
+
+	t.Run("concurrent first calls", func(t *testing.T) {
+		c := db.Collection("fresh")
+		const callers = 16
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		dup := 0
+		for range callers {
+			wg.Go(func() {
+				_, err := next(c)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case mongo.IsDuplicateKeyError(err):
+					dup++
+				case err != nil:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		t.Logf("%d of %d concurrent first calls failed with a duplicate key", dup, callers)
+		if n, err := c.CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+			t.Fatalf("%d counters after concurrent first calls, %v; want 1", n, err)
+		}
+	})
+}
+
 // groupFixture inserts three groups of values and returns the collection.
 func groupFixture(t *testing.T) *mongo.Collection {
 	t.Helper()

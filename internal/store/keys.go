@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"vertaa/internal/keyring"
@@ -29,6 +30,19 @@ func (s *Store) SigningKeys(ctx context.Context, purpose string) ([]keyring.Stor
 		func(r keyRecord) keyring.StoredKey {
 			return keyring.StoredKey{ID: r.ID, Purpose: r.Purpose, Alg: r.Alg, Sealed: r.Sealed, Public: r.Public, Created: r.Created, Retired: r.Retired}
 		})
+}
+
+// RetireSigningKey marks a key as no longer signing.
+func (s *Store) RetireSigningKey(ctx context.Context, id string, at time.Time) error {
+	res, err := s.db.Collection(keysCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "retired", Value: at.UTC().Truncate(time.Millisecond)}}}})
+	if err != nil {
+		return translate(err, "key")
+	}
+	if res.MatchedCount == 0 {
+		return translate(mongo.ErrNoDocuments, "key")
+	}
+	return nil
 }
 
 // AddSigningKey stores a new key.

@@ -68,6 +68,17 @@ var collections = []collection{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "questionnaire_id", Value: 1}}},
 	}},
 	{name: definitionsCollection},
+	{name: awardsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "offered_at", Value: -1}}},
+		{Keys: bson.D{{Key: "status_list", Value: 1}, {Key: "state", Value: 1}}},
+		{Keys: bson.D{{Key: "offered_at", Value: -1}}},
+	}},
+	{name: applicationsCollection, indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submitted_at", Value: -1}}},
+		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "org_id", Value: 1}}},
+		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "class_id", Value: 1}}},
+	}},
+	{name: countersCollection},
 	{name: outboxCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "sent", Value: 1}, {Key: "next_attempt_at", Value: 1}}},
 		{Keys: bson.D{{Key: "created_at", Value: -1}}},

@@ -15,6 +15,7 @@ import (
 
 	"vertaa/internal/account"
 	"vertaa/internal/assessment"
+	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
 	"vertaa/internal/response"
 	"vertaa/internal/session"
@@ -46,6 +47,8 @@ type Config struct {
 	Sessions *session.Manager
 	// Responses carries out rounds, drafts and responses.
 	Responses *response.Service
+	// Badges carries out badges: awards, applications, verification.
+	Badges *badge.Service
 	// CSRFKey signs the forms' CSRF tokens; 32 bytes from the keyring.
 	CSRFKey []byte
 	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
@@ -67,6 +70,7 @@ type app struct {
 	accounts   *account.Service
 	sessions   *session.Manager
 	responses  *response.Service
+	badges     *badge.Service
 	csrfSecret []byte
 	origin     string // of the public URL, as browsers send it
 	limits     limits
@@ -99,12 +103,13 @@ func New(cfg Config) (*fiber.App, error) {
 		accounts:   cfg.Accounts,
 		sessions:   cfg.Sessions,
 		responses:  cfg.Responses,
+		badges:     cfg.Badges,
 		csrfSecret: cfg.CSRFKey,
 		origin:     originOf(cfg.PublicURL),
 		limits:     newLimits(),
 	}
-	if a.accounts == nil || a.sessions == nil || a.responses == nil || len(a.csrfSecret) < 32 {
-		return nil, fmt.Errorf("webapp needs the account and response services, the session manager and a 32-byte CSRF key")
+	if a.accounts == nil || a.sessions == nil || a.responses == nil || a.badges == nil || len(a.csrfSecret) < 32 {
+		return nil, fmt.Errorf("webapp needs the account, response and badge services, the session manager and a 32-byte CSRF key")
 	}
 	if a.qs == nil {
 		return nil, fmt.Errorf("no questionnaires")
@@ -143,7 +148,7 @@ func proxyHeader(trusted []string) string {
 
 // routes is the table of every route of the service and who may use it.
 func (a *app) routes(f *fiber.App) {
-	const get, post = fiber.MethodGet, fiber.MethodPost
+	const get, post, options = fiber.MethodGet, fiber.MethodPost, fiber.MethodOptions
 	r := func(method, path string, level access, h fiber.Handler) { f.Add(method, path, a.guard(level), h) }
 
 	r(get, "/healthz", public, a.healthz)
@@ -207,6 +212,41 @@ func (a *app) routes(f *fiber.App) {
 	r(post, "/admin/users/:user/roles", admin, a.adminUserRole)
 	r(post, "/admin/users/:user/disable", admin, a.adminUserDisable)
 	r(post, "/admin/users/:user/enable", admin, a.adminUserEnable)
+	r(get, "/badges", public, a.badgeCatalog)
+	r(get, "/badges/issuer", public, a.issuerProfile)
+	r(get, "/badges/classes/:class", public, a.badgeClass)
+	r(get, "/badges/classes/:class/image.:ext", public, a.badgeImage)
+	r(get, "/badges/awards/:award", public, a.award)
+	r(get, "/badges/awards/:award/:file", public, a.awardDownload)
+	r(get, "/badges/keys/:kid", public, a.badgeKey)
+	r(get, "/.well-known/jwks.json", public, a.jwks)
+	r(get, "/badges/status/:list", public, a.statusList)
+	r(get, "/badges/v2/issuer", public, a.v2Issuer)
+	r(get, "/badges/v2/classes/:class", public, a.v2Class)
+	r(get, "/badges/v2/assertions/:award", public, a.v2Assertion)
+	r(get, "/badges/v2/keys/:kid", public, a.v2Key)
+	r(get, "/badges/v2/revocations", public, a.v2Revocations)
+	r(get, "/verify", public, a.verifyForm)
+	r(post, "/verify", public, a.verify)
+	r(post, "/api/verify", public, a.verifyAPI)
+	r(options, "/api/verify", public, a.verifyAPIOptions)
+
+	r(get, "/me/badges", signedIn, a.myBadges)
+	r(get, "/me/badges/:award", signedIn, a.myBadge)
+	r(post, "/me/badges/:award/accept", signedIn, a.myBadgeAccept)
+	r(post, "/me/badges/:award/decline", signedIn, a.myBadgeDecline)
+	r(post, "/me/badges/:award/withdraw", signedIn, a.myBadgeWithdraw)
+	r(get, "/badges/classes/:class/apply", signedIn, a.applyForm)
+	r(post, "/badges/classes/:class/apply", signedIn, a.apply)
+	r(get, "/me/applications/:app", signedIn, a.myApplication)
+	r(post, "/me/applications/:app", signedIn, a.myApplicationResubmit)
+	r(post, "/me/applications/:app/withdraw", signedIn, a.myApplicationWithdraw)
+	r(get, "/reviews", signedIn, a.reviews)
+	r(get, "/reviews/:app", signedIn, a.review)
+	r(post, "/reviews/:app", signedIn, a.reviewDecide)
+
+	r(get, "/admin/badges", admin, a.adminBadges)
+	r(post, "/admin/badges/:award/revoke", admin, a.adminBadgeRevoke)
 	r(get, "/admin/outbox", admin, a.adminOutbox)
 	r(get, "/admin/audit", admin, a.adminAudit)
 }

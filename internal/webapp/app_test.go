@@ -25,12 +25,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"vertaa/assessments"
+	"vertaa/badges"
 	"vertaa/internal/account"
 	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
+	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
 	"vertaa/internal/keyring"
 	"vertaa/internal/logging"
+	"vertaa/internal/openbadges"
 	"vertaa/internal/response"
 	"vertaa/internal/session"
 	"vertaa/internal/store"
@@ -80,6 +83,7 @@ type testApp struct {
 	accounts  *account.Service
 	responses *response.Service
 	sessions  *session.Manager
+	badges    *badge.Service
 	publicURL string
 }
 
@@ -143,11 +147,27 @@ func newApp(t testing.TB, opts ...appOption) testApp {
 		t.Fatal(err)
 	}
 	cfg.CSRFKey = master.Derive("csrf")
+	classes, err := badge.Load(badges.FS, "badges", catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := openbadges.NewSite(cfg.PublicURL.String())
+	keys, _, err := openbadges.LoadKeys(ctx, db, master, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Badges, err = badge.NewService(badge.Config{Store: db, Classes: classes, Questionnaires: catalog,
+		Definitions: cfg.Responses, Site: site, Keys: keys, Texts: texts, IDKey: master.Derive("award-id"),
+		Issuer: openbadges.Issuer{Name: "Ammattiopistojen johtamisverkosto", URL: cfg.PublicURL.String(), Email: "verkosto@example.fi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	app, err := webapp.New(cfg)
 	if err != nil {
 		t.Fatalf("webapp.New: %v", err)
 	}
-	return testApp{App: app, logs: logs, db: db, raw: raw, accounts: cfg.Accounts, responses: cfg.Responses, sessions: sessions, publicURL: cfg.PublicURL.String()}
+	return testApp{App: app, logs: logs, db: db, raw: raw, accounts: cfg.Accounts, responses: cfg.Responses, sessions: sessions,
+		badges: cfg.Badges, publicURL: cfg.PublicURL.String()}
 }
 
 // do sends the request through the real app and returns the response and

@@ -2,6 +2,7 @@ package webapp
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
+	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
 	"vertaa/internal/response"
 )
@@ -306,6 +308,21 @@ func (a *app) assessSubmit(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	// The response is kept; a badge it earns is offered now. A failure
+	// here must not lose the response, so it is logged, and the badge is
+	// offered the next time the leader submits.
+	q, err := a.responses.Definition(ctx, r.Hash)
+	if err != nil {
+		return err
+	}
+	offered, err := a.badges.EvaluateResponse(ctx, p, badge.Submission{ResponseID: r.ID, OrgID: r.OrgID, Questionnaire: q,
+		Result: r.Result, SubmittedAt: r.SubmittedAt})
+	if err != nil {
+		a.log.ErrorContext(ctx, "offering badges", slog.String("response", r.ID), slog.Any("error", err))
+	}
+	if len(offered) > 0 {
+		return c.Redirect("/results/"+r.ID+"?notice=submitted_badge", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/results/"+r.ID+"?notice=submitted", fiber.StatusSeeOther)
 }

@@ -100,10 +100,22 @@ func (c *client) postRaw(path string, values url.Values) (*http.Response, string
 // upload posts a file in a multipart form with the CSRF token.
 func (c *client) upload(path, field, name, content string) (*http.Response, string) {
 	c.t.Helper()
+	return c.uploadWith(path, field, name, content, nil)
+}
+
+// uploadWith posts a file and other fields in a multipart form with the
+// CSRF token.
+func (c *client) uploadWith(path, field, name, content string, values url.Values) (*http.Response, string) {
+	c.t.Helper()
 	c.ensureCSRF()
 	var b strings.Builder
 	w := multipart.NewWriter(&b)
 	_ = w.WriteField("_csrf", c.csrf)
+	for k, vs := range values {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
 	fw, _ := w.CreateFormFile(field, name)
 	_, _ = fw.Write([]byte(content))
 	_ = w.Close()

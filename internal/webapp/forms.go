@@ -91,3 +91,14 @@ func (p page) InputIn(which, name, typ, labelKey, autocomplete string) inputView
 	}
 	return v
 }
+
+// textareaView is one labelled text area for the "textarea" template.
+type textareaView struct {
+	inputView
+	Rows int
+}
+
+// Textarea describes a text area of the page's only form, like Input.
+func (p page) Textarea(name, labelKey string, rows int) textareaView {
+	return textareaView{inputView: p.InputIn("", name, "", labelKey, ""), Rows: rows}
+}

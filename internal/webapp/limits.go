@@ -21,6 +21,7 @@ type limits struct {
 	inviteActor   *ratelimit.Limiter // invitations per HR user
 	inviteClient  *ratelimit.Limiter // invitations per client address
 	linkClient    *ratelimit.Limiter // single-use link submissions per client address
+	verifyClient  *ratelimit.Limiter // badge verifications per client address
 }
 
 func newLimits() limits {
@@ -32,6 +33,7 @@ func newLimits() limits {
 		inviteActor:   ratelimit.New(200, time.Hour),
 		inviteClient:  ratelimit.New(200, time.Hour),
 		linkClient:    ratelimit.New(30, 15*time.Minute),
+		verifyClient:  ratelimit.New(300, 15*time.Minute),
 	}
 }
 
