@@ -151,7 +151,8 @@ func verifyFile(ctx context.Context, args []string, getenv func(string) string, 
 	fs := flag.NewFlagSet("vertaa verify", flag.ContinueOnError)
 	email := fs.String("email", "", "e-mail address the badge should belong to")
 	lang := fs.String("lang", "en", "language of the report: fi, sv or en")
-	if len(args) == 0 || strings.HasPrefix(args[len(args)-1], "-") {
+	// The last argument is FILE: "-" (standard input) but no flag.
+	if len(args) == 0 || args[len(args)-1] != "-" && strings.HasPrefix(args[len(args)-1], "-") {
 		fmt.Fprintln(stderr, "vertaa verify: usage: vertaa verify [-email ADDRESS] [-lang fi|sv|en] [settings] FILE (a .png, .svg or .jwt file, - for standard input, or a JWT or badge URL)")
 		return exitUsage
 	}

@@ -67,10 +67,52 @@ func loadMaster(cfg config, log *slog.Logger) (*keyring.Master, error) {
 
 // createSecretFile writes a new random secret to path, readable by the
 // owner only, unless the file exists; created reports whether it did.
+// The secret is written to a temporary file first and then linked in
+// place, so that a process starting at the same time (a command beside
+// the server) never reads a file that is empty or half written, and a
+// failed write leaves no empty master.key behind.
 func createSecretFile(path string) (created bool, err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return false, err
 	}
+	if _, err := os.Lstat(path); err == nil {
+		return false, nil
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*") // mode 0600
+	if err != nil {
+		return false, err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	secret := base64.StdEncoding.EncodeToString(keyring.NewSecret()) + "\n"
+	_, err = f.WriteString(secret)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, err
+	}
+	// Link fails if path exists: whoever links first has created it. A
+	// file system without hard links gets the secret by exclusive create.
+	if err := os.Link(tmp, path); errors.Is(err, os.ErrExist) {
+		return false, nil
+	} else if err != nil {
+		return writeNewFile(path, secret)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // make the new name durable
+		_ = d.Close()
+	}
+	return true, nil
+}
+
+// writeNewFile writes content to path, which must not exist, readable by
+// the owner only; created is false when it exists.
+func writeNewFile(path, content string) (created bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return false, nil
@@ -78,12 +120,16 @@ func createSecretFile(path string) (created bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = f.WriteString(base64.StdEncoding.EncodeToString(keyring.NewSecret()) + "\n")
+	_, err = f.WriteString(content)
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err == nil, err
+	if err != nil {
+		_ = os.Remove(path) // an empty master.key would stop every later start
+		return false, err
+	}
+	return true, nil
 }

@@ -1,8 +1,6 @@
 package assessment_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"reflect"
 	"slices"
 	"sort"
@@ -10,55 +8,19 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"go.yaml.in/yaml/v3"
 
 	"vertaa/assessments"
 	"vertaa/internal/assessment"
 	"vertaa/internal/yamldoc"
+	"vertaa/internal/yamldoc/schematest"
 )
 
 func loadSchema(t *testing.T) (*jsonschema.Schema, map[string]any) {
-	t.Helper()
-	b, err := assessments.FS.ReadFile("questionnaire.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("questionnaire.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("questionnaire.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw map[string]any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
-	return sch, raw
+	return schematest.Load(t, assessments.FS, "questionnaire.schema.json")
 }
 
 // asJSON converts a YAML document to the JSON value the schema validates.
-func asJSON(t *testing.T, data []byte) any {
-	t.Helper()
-	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		t.Fatal(err)
-	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return inst
-}
+func asJSON(t *testing.T, data []byte) any { return schematest.YAML(t, data) }
 
 // TestShippedDefinitionsMatchSchema validates every shipped definition and
 // the test fixture against the published JSON Schema.

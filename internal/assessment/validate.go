@@ -3,25 +3,12 @@ package assessment
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"vertaa/internal/i18n"
 	"vertaa/internal/yamldoc"
-)
-
-var (
-	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	// semverPattern is the pattern of semver.org, 2.0.0.
-	semverPattern = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
-)
-
-// Limits of the format.
-const (
-	maxIDLength   = 64
-	maxTextLength = 4000
 )
 
 // pointLimits is how many points each scale kind may have.
@@ -36,14 +23,7 @@ type validator struct {
 func (v *validator) add(path, format string, args ...any) { v.doc.Addf(path, format, args...) }
 
 func (v *validator) id(path, id string, seen map[string]string) {
-	switch {
-	case id == "":
-		v.add(path, "missing id")
-	case len(id) > maxIDLength:
-		v.add(path, "%q is longer than %d characters", id, maxIDLength)
-	case !idPattern.MatchString(id):
-		v.add(path, "%q is not a valid id: use lower-case letters, digits, '-' and '_', starting with a letter or digit", id)
-	}
+	v.doc.CheckID(path, id)
 	if seen == nil || id == "" {
 		return
 	}
@@ -75,8 +55,8 @@ func (v *validator) text(path string, t Text, required bool) {
 			v.add(path+"."+l, "language %q is not one of the questionnaire's languages %v", l, v.q.Languages)
 		case strings.TrimSpace(s) == "":
 			v.add(path+"."+l, "empty text")
-		case len(s) > maxTextLength:
-			v.add(path+"."+l, "text is longer than %d bytes", maxTextLength)
+		case len(s) > yamldoc.MaxTextLength:
+			v.add(path+"."+l, "text is longer than %d bytes", yamldoc.MaxTextLength)
 		}
 	}
 	for _, l := range v.q.Languages {
@@ -97,11 +77,7 @@ func (v *validator) finite(path string, f float64) bool {
 func (v *validator) questionnaire() {
 	q := v.q
 	v.id("id", q.ID, nil)
-	if q.Version == "" {
-		v.add("version", "missing version")
-	} else if !semverPattern.MatchString(q.Version) {
-		v.add("version", "%q is not a semantic version such as 1.0.0", q.Version)
-	}
+	v.doc.CheckVersion("version", q.Version)
 	v.languages()
 	v.text("title", q.Title, true)
 	v.text("introduction", q.Introduction, true)

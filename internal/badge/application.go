@@ -317,7 +317,7 @@ func (s *Service) Decide(ctx context.Context, p *account.Principal, id string, i
 	case Returned:
 		err = s.sendMail(ctx, applicant, "badge_returned", cl.NameIn(applicant.Lang), in.Comment, s.site.Base+"/me/applications/"+a.ID)
 	case Approved:
-		_, err = s.offer(ctx, applicant, cl, s.applicationAward(a, applicant))
+		_, err = s.offer(ctx, applicant, []offer{{cl, s.applicationAward(a, applicant)}})
 	}
 	return a, err
 }

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -17,18 +16,10 @@ import (
 	"vertaa/internal/yamldoc"
 )
 
-var (
-	idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	// semverPattern is the pattern of semver.org, 2.0.0.
-	semverPattern = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
-)
-
 // Limits of the format.
 const (
-	maxIDLength   = 64
-	maxTextLength = 4000
-	maxApprovals  = 5
-	maxMonths     = 120
+	maxApprovals = 5
+	maxMonths    = 120
 )
 
 // Catalog is the set of badge classes, with their artwork.
@@ -171,8 +162,8 @@ func (v *validator) text(path string, t assessment.Text, required bool) {
 			v.add(path+"."+l, "language %q is not one of the badge's languages %v", l, v.c.Languages)
 		case strings.TrimSpace(t[l]) == "":
 			v.add(path+"."+l, "empty text")
-		case len(t[l]) > maxTextLength:
-			v.add(path+"."+l, "text is longer than %d bytes", maxTextLength)
+		case len(t[l]) > yamldoc.MaxTextLength:
+			v.add(path+"."+l, "text is longer than %d bytes", yamldoc.MaxTextLength)
 		}
 	}
 	for _, l := range v.c.Languages {
@@ -183,14 +174,7 @@ func (v *validator) text(path string, t assessment.Text, required bool) {
 }
 
 func (v *validator) id(path, id string) {
-	switch {
-	case id == "":
-		v.add(path, "missing id")
-	case len(id) > maxIDLength:
-		v.add(path, "%q is longer than %d characters", id, maxIDLength)
-	case !idPattern.MatchString(id):
-		v.add(path, "%q is not a valid id: use lower-case letters, digits, '-' and '_', starting with a letter or digit", id)
-	}
+	v.doc.CheckID(path, id)
 }
 
 // unique reports entries of a list given more than once.
@@ -212,11 +196,7 @@ func isLanguage(s string) bool {
 func (v *validator) class(questionnaires *assessment.Catalog) {
 	c := v.c
 	v.id("id", c.ID)
-	if c.Version == "" {
-		v.add("version", "missing version")
-	} else if !semverPattern.MatchString(c.Version) {
-		v.add("version", "%q is not a semantic version such as 1.0.0", c.Version)
-	}
+	v.doc.CheckVersion("version", c.Version)
 	if !isLanguage(c.DefaultLanguage) {
 		v.add("default_language", "%q is not a supported language (fi, sv, en)", c.DefaultLanguage)
 	}

@@ -144,24 +144,44 @@ func (c *Class) NameIn(l string) string { return c.Name.In(l, c.DefaultLanguage)
 // class again: offered and waiting, or held.
 func current(a Award, now time.Time) bool { return a.State == Offered || a.Holds(now) }
 
-// offer offers a badge to a user, once per reason: offering again for the
-// same reason returns the first award.
-func (s *Service) offer(ctx context.Context, u account.User, cl *Class, a Award) (Award, error) {
-	a.ID = s.awardID(u.ID, cl.ID, a.Source)
-	a.ClassID, a.UserID, a.State, a.OfferedAt = cl.ID, u.ID, Offered, s.now()
-	if err := s.store.AddAward(ctx, a); err != nil {
+// offer offers badges to a user, each once per reason: offering again for
+// the same reason returns the first award. One e-mail tells the user of
+// the new offers.
+func (s *Service) offer(ctx context.Context, u account.User, offers []offer) ([]Award, error) {
+	var out []Award
+	var names []string
+	for _, o := range offers {
+		a := o.award
+		a.ID = s.awardID(u.ID, o.class.ID, a.Source)
+		a.ClassID, a.UserID, a.State, a.OfferedAt = o.class.ID, u.ID, Offered, s.now()
+		err := s.store.AddAward(ctx, a)
 		if apperr.KindOf(err) == apperr.Conflict {
-			return s.store.Award(ctx, a.ID)
+			if a, err = s.store.Award(ctx, a.ID); err != nil {
+				return out, err
+			}
+			out = append(out, a)
+			continue
 		}
-		return Award{}, err
+		if err != nil {
+			return out, err
+		}
+		if err := s.record(ctx, audit.Event{Action: audit.BadgeOffered, OrgID: a.OrgID, TargetID: u.ID, Detail: o.class.ID + " " + a.ID}); err != nil {
+			return out, err
+		}
+		out = append(out, a)
+		names = append(names, "- "+o.class.NameIn(u.Lang))
 	}
-	if err := s.record(ctx, audit.Event{Action: audit.BadgeOffered, OrgID: a.OrgID, TargetID: u.ID, Detail: cl.ID + " " + a.ID}); err != nil {
-		return Award{}, err
+	if len(names) == 0 {
+		return out, nil
 	}
-	if err := s.sendMail(ctx, u, "badge_offered", cl.NameIn(u.Lang), s.site.Base+"/me/badges/"+a.ID); err != nil {
-		return Award{}, err
-	}
-	return a, nil
+	return out, s.sendMail(ctx, u, "badge_offered", strings.Join(names, "\n"), s.site.Base+"/me/badges")
+}
+
+// offer is a badge to offer: its class and the award's reason, level and
+// evidence.
+type offer struct {
+	class *Class
+	award Award
 }
 
 // Submission is a submitted response, for the badges it may earn.
@@ -181,7 +201,7 @@ func (s *Service) EvaluateResponse(ctx context.Context, p *account.Principal, su
 		return nil, err
 	}
 	q, now := sub.Questionnaire, s.now()
-	var offered []Award
+	var offers []offer
 	for _, cl := range s.classes.All() {
 		if !cl.Met(q, sub.Result) || slices.ContainsFunc(held, func(a Award) bool { return a.ClassID == cl.ID && current(a, now) }) {
 			continue
@@ -206,13 +226,9 @@ func (s *Service) EvaluateResponse(ctx context.Context, p *account.Principal, su
 				Narrative: s.texts.T(lang(l), "badge.evidence.overall_level", q.Title.In(l, q.DefaultLanguage),
 					levelLabel(q, sub.Result.Overall.Level, l), sub.Result.Overall.Score), Public: true})
 		}
-		got, err := s.offer(ctx, p.User, cl, a)
-		if err != nil {
-			return offered, err
-		}
-		offered = append(offered, got)
+		offers = append(offers, offer{cl, a})
 	}
-	return offered, nil
+	return s.offer(ctx, p.User, offers)
 }
 
 func areaTitle(q *assessment.Questionnaire, id, l string) string {
@@ -280,6 +296,7 @@ type AcceptInput struct {
 
 // Accept issues an offered badge to p: it signs the credential, which
 // makes the badge public. Badges completing a pathway are then offered.
+// An error after the badge was accepted comes with the accepted award.
 func (s *Service) Accept(ctx context.Context, p *account.Principal, id string, in AcceptInput) (Award, error) {
 	a, cl, err := s.OwnAward(ctx, p, id)
 	if err != nil {
@@ -313,13 +330,12 @@ func (s *Service) Accept(ctx context.Context, p *account.Principal, id string, i
 	if a, err = s.store.UpdateAward(ctx, a); err != nil {
 		return Award{}, err
 	}
+	// From here on the badge is accepted: an error is returned with it.
 	if err := s.record(ctx, audit.Event{ActorID: p.User.ID, Action: audit.BadgeAccepted, OrgID: a.OrgID, TargetID: p.User.ID, Detail: cl.ID + " " + a.ID}); err != nil {
-		return Award{}, err
-	}
-	if _, err := s.evaluatePathways(ctx, p.User, a.OrgID); err != nil {
 		return a, err
 	}
-	return a, nil
+	_, err = s.evaluatePathways(ctx, p.User, a.OrgID)
+	return a, err
 }
 
 // ListSize is the number of entries of each status list.
@@ -410,7 +426,7 @@ func (s *Service) evaluatePathways(ctx context.Context, u account.User, orgID st
 			held[a.ClassID] = a
 		}
 	}
-	var offered []Award
+	var offers []offer
 	for _, cl := range s.classes.All() {
 		has := map[string]bool{}
 		for id := range held {
@@ -432,13 +448,9 @@ func (s *Service) evaluatePathways(ctx context.Context, u account.User, orgID st
 				Narrative: s.texts.T(lang(u.Lang), "badge.evidence.pathway", name, h.AcceptedAt.Format("2006-01-02"))})
 		}
 		a.Source = "pathway:" + strings.Join(ids, ",")
-		got, err := s.offer(ctx, u, cl, a)
-		if err != nil {
-			return offered, err
-		}
-		offered = append(offered, got)
+		offers = append(offers, offer{cl, a})
 	}
-	return offered, nil
+	return s.offer(ctx, u, offers)
 }
 
 // Describe returns what a credential says about a class in a language;
@@ -517,6 +529,9 @@ func uuid() string {
 type listCache struct {
 	mu      sync.Mutex
 	entries map[int]cachedList
+	// forgotten counts the lists forgotten: a list read while it rose
+	// may predate a revocation, and is not kept.
+	forgotten uint64
 }
 
 type cachedList struct {
@@ -528,6 +543,7 @@ func (c *listCache) forget(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.entries, n)
+	c.forgotten++
 }
 
 // Revoked returns every revoked award, for the Open Badges 2.0 revocation

@@ -33,6 +33,7 @@ func (s *Service) revokedList(ctx context.Context, n int) (*statuslist.List, err
 	now := s.now()
 	s.lists.mu.Lock()
 	c, ok := s.lists.entries[n]
+	forgotten := s.lists.forgotten
 	s.lists.mu.Unlock()
 	if !ok || now.Sub(c.at) > statusTTL || now.Before(c.at) {
 		revoked, err := s.store.RevokedIndexes(ctx, n)
@@ -41,10 +42,14 @@ func (s *Service) revokedList(ctx context.Context, n int) (*statuslist.List, err
 		}
 		c = cachedList{revoked: revoked, at: now}
 		s.lists.mu.Lock()
-		if s.lists.entries == nil {
-			s.lists.entries = map[int]cachedList{}
+		// A revocation made while the list was read may be missing
+		// from it: then the list serves this call only.
+		if s.lists.forgotten == forgotten {
+			if s.lists.entries == nil {
+				s.lists.entries = map[int]cachedList{}
+			}
+			s.lists.entries[n] = c
 		}
-		s.lists.entries[n] = c
 		s.lists.mu.Unlock()
 	}
 	list := statuslist.New(ListSize)

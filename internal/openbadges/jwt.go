@@ -1,6 +1,7 @@
 package openbadges
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,40 +31,64 @@ func (k *Keys) Sign(c Credential) (string, error) {
 	return k.sign(c, c.Issuer.ID, c.ID, subject, c.ValidFrom, c.ValidUntil)
 }
 
-// sign signs any credential document with the registered claims.
+// sign signs any credential document with the registered claims. The
+// payload is the document's JSON with the claims added at its end; the
+// signature is golang-jwt's ES256.
 func (k *Keys) sign(doc any, iss, jti, sub, validFrom, validUntil string) (string, error) {
 	priv, kid, err := k.signer()
 	if err != nil {
 		return "", err
 	}
-	raw, err := json.Marshal(doc)
+	body, err := json.Marshal(doc)
 	if err != nil {
 		return "", err
 	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return "", err
-	}
-	claims["iss"], claims["jti"] = iss, jti
-	if sub != "" {
-		claims["sub"] = sub
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return "", fmt.Errorf("a credential must be a JSON object")
 	}
 	nbf, err := time.Parse(time.RFC3339, validFrom)
 	if err != nil {
 		return "", fmt.Errorf("validFrom: %w", err)
 	}
-	claims["nbf"] = nbf.Unix()
+	claims := registeredClaims{Iss: iss, Jti: jti, Sub: sub, Nbf: nbf.Unix()}
 	if validUntil != "" {
 		exp, err := time.Parse(time.RFC3339, validUntil)
 		if err != nil {
 			return "", fmt.Errorf("validUntil: %w", err)
 		}
-		claims["exp"] = exp.Unix()
+		claims.Exp = exp.Unix()
 	}
-	t := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
-	t.Header["kid"] = kid
-	t.Header["typ"] = TokenType
-	return t.SignedString(priv)
+	tail, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	payload := append(append(body[:len(body)-1:len(body)-1], ','), tail[1:]...)
+	header, err := json.Marshal(joseHeader{Alg: Algorithm, Kid: kid, Typ: TokenType})
+	if err != nil {
+		return "", err
+	}
+	signing := base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload)
+	sig, err := jwt.SigningMethodES256.Sign(signing, priv)
+	if err != nil {
+		return "", err
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// joseHeader is the header of the tokens the issuer signs.
+type joseHeader struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+	Typ string `json:"typ"`
+}
+
+// registeredClaims are the JWT claims that repeat a credential's fields.
+type registeredClaims struct {
+	Iss string `json:"iss"`
+	Jti string `json:"jti"`
+	Sub string `json:"sub,omitempty"`
+	Nbf int64  `json:"nbf"`
+	Exp int64  `json:"exp,omitempty"`
 }
 
 // StatusListCredential is a BitstringStatusListCredential: the list of

@@ -166,32 +166,14 @@ func (s *Store) RecentAwards(ctx context.Context, limit int) ([]badge.Award, err
 // award NotFound. Changes to one award are serialised in this process
 // (see keyLocks), as in UpdateDraft.
 func (s *Store) UpdateAward(ctx context.Context, a badge.Award) (badge.Award, error) {
-	unlock := s.locks.lock(awardsCollection + "/" + a.ID)
-	defer unlock()
-	if s.exclusive {
-		cur, err := s.Award(ctx, a.ID)
-		if err != nil {
-			return badge.Award{}, err
-		}
-		if cur.Revision != a.Revision {
-			return badge.Award{}, translate(errStale, "award")
-		}
-	}
 	rec := awardRecordOf(a)
 	rec.Revision = a.Revision + 1
-	res, err := s.db.Collection(awardsCollection).ReplaceOne(ctx, s.revisionFilter(a.ID, a.Revision), rec)
-	if err != nil {
-		s.invalidate(awardsCollection, a.ID)
-		return badge.Award{}, translate(err, "award")
+	if err := s.replaceAtRevision(ctx, awardsCollection, a.ID, a.Revision, rec, "award", func() (int, error) {
+		cur, err := s.Award(ctx, a.ID)
+		return cur.Revision, err
+	}); err != nil {
+		return badge.Award{}, err
 	}
-	if res.MatchedCount == 0 {
-		s.invalidate(awardsCollection, a.ID)
-		if _, err := s.Award(ctx, a.ID); err != nil {
-			return badge.Award{}, err
-		}
-		return badge.Award{}, translate(errStale, "award")
-	}
-	s.cacheWritten(awardsCollection, a.ID, rec)
 	return rec.award(), nil
 }
 
@@ -384,31 +366,13 @@ func (s *Store) OpenApplications(ctx context.Context, orgIDs, classIDs []string)
 // a.Revision and returns it at the next revision; another revision is
 // Conflict, a missing application NotFound.
 func (s *Store) UpdateApplication(ctx context.Context, a badge.Application) (badge.Application, error) {
-	unlock := s.locks.lock(applicationsCollection + "/" + a.ID)
-	defer unlock()
-	if s.exclusive {
-		cur, err := s.Application(ctx, a.ID)
-		if err != nil {
-			return badge.Application{}, err
-		}
-		if cur.Revision != a.Revision {
-			return badge.Application{}, translate(errStale, "application")
-		}
-	}
 	rec := applicationRecordOf(a)
 	rec.Revision = a.Revision + 1
-	res, err := s.db.Collection(applicationsCollection).ReplaceOne(ctx, s.revisionFilter(a.ID, a.Revision), rec)
-	if err != nil {
-		s.invalidate(applicationsCollection, a.ID)
-		return badge.Application{}, translate(err, "application")
+	if err := s.replaceAtRevision(ctx, applicationsCollection, a.ID, a.Revision, rec, "application", func() (int, error) {
+		cur, err := s.Application(ctx, a.ID)
+		return cur.Revision, err
+	}); err != nil {
+		return badge.Application{}, err
 	}
-	if res.MatchedCount == 0 {
-		s.invalidate(applicationsCollection, a.ID)
-		if _, err := s.Application(ctx, a.ID); err != nil {
-			return badge.Application{}, err
-		}
-		return badge.Application{}, translate(errStale, "application")
-	}
-	s.cacheWritten(applicationsCollection, a.ID, rec)
 	return rec.application(), nil
 }

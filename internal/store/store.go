@@ -99,6 +99,39 @@ func (s *Store) revisionFilter(id string, rev int) bson.D {
 	return bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: rev}}
 }
 
+// replaceAtRevision replaces the document id of a collection, read at
+// revision rev, with rec (which holds the next revision). Changes to one
+// document are serialised in this process by its lock; another process's
+// change meanwhile makes it Conflict. current reads the document's
+// revision now, or returns why it cannot (NotFound).
+func (s *Store) replaceAtRevision(ctx context.Context, collection, id string, rev int, rec any, what string, current func() (int, error)) error {
+	unlock := s.locks.lock(collection + "/" + id)
+	defer unlock()
+	if s.exclusive {
+		cur, err := current()
+		if err != nil {
+			return err
+		}
+		if cur != rev {
+			return translate(errStale, what)
+		}
+	}
+	res, err := s.db.Collection(collection).ReplaceOne(ctx, s.revisionFilter(id, rev), rec)
+	if err != nil {
+		s.invalidate(collection, id)
+		return translate(err, what)
+	}
+	if res.MatchedCount == 0 {
+		s.invalidate(collection, id)
+		if _, err := current(); err != nil {
+			return err
+		}
+		return translate(errStale, what)
+	}
+	s.cacheWritten(collection, id, rec)
+	return nil
+}
+
 var databaseName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,63}$`)
 
 // ValidDatabaseName reports whether name can be used as a database name on

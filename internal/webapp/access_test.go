@@ -17,6 +17,7 @@ var routeAccess = map[string]string{
 	"GET /readyz":                            "public",
 	"GET /static/:name":                      "public",
 	"GET /schemas/questionnaire.schema.json": "public",
+	"GET /schemas/badge.schema.json":         "public",
 	"GET /":                                  "public",
 	"GET /questionnaires":                    "public",
 	"GET /signin":                            "public",

@@ -155,6 +155,7 @@ func (a *app) routes(f *fiber.App) {
 	r(get, "/readyz", public, a.readyz)
 	r(get, "/static/:name", public, a.static)
 	r(get, "/schemas/questionnaire.schema.json", public, a.questionnaireSchema)
+	r(get, "/schemas/badge.schema.json", public, a.badgeSchema)
 	r(get, "/", public, a.home)
 	r(get, "/questionnaires", public, a.questionnaireList)
 

@@ -1,6 +1,7 @@
 package webapp
 
 import (
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +130,13 @@ func (a *app) myBadgeAccept(c *fiber.Ctx) error {
 			f.Values[key] = "on"
 		}
 	}
-	if _, err := a.badges.Accept(c.UserContext(), principalOf(c), aw.ID, in); err != nil {
+	accepted, err := a.badges.Accept(c.UserContext(), principalOf(c), aw.ID, in)
+	switch {
+	case err != nil && accepted.State == badge.Accepted:
+		// The badge is the earner's; only offering a pathway badge it
+		// completes failed, and accepting any badge tries that again.
+		a.log.ErrorContext(c.UserContext(), "offering pathway badges", slog.String("award", aw.ID), slog.Any("error", err))
+	case err != nil:
 		if f.fail(err, a.texts, langOf(c)) {
 			return a.myBadgeForm(c, f)
 		}

@@ -2,8 +2,10 @@ package webapp
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"io/fs"
 
 	"vertaa/assessments"
+	"vertaa/badges"
 	"vertaa/internal/i18n"
 )
 
@@ -41,10 +43,19 @@ func (a *app) questionnaireList(c *fiber.Ctx) error {
 	return a.render(c, fiber.StatusOK, "questionnaires", a.texts.T(lang, "questionnaires.title"), cards)
 }
 
-// questionnaireSchema publishes the JSON Schema of the definition format,
-// for editors that autocomplete YAML.
+// questionnaireSchema publishes the JSON Schema of the questionnaire
+// format, for editors that autocomplete YAML.
 func (a *app) questionnaireSchema(c *fiber.Ctx) error {
-	b, err := assessments.FS.ReadFile("questionnaire.schema.json")
+	return sendSchema(c, assessments.FS, "questionnaire.schema.json")
+}
+
+// badgeSchema publishes the JSON Schema of the badge class format.
+func (a *app) badgeSchema(c *fiber.Ctx) error {
+	return sendSchema(c, badges.FS, "badge.schema.json")
+}
+
+func sendSchema(c *fiber.Ctx, fsys fs.FS, name string) error {
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return err
 	}

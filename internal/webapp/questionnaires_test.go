@@ -28,17 +28,19 @@ func TestQuestionnaireList(t *testing.T) {
 	}
 }
 
-func TestQuestionnaireSchemaIsPublished(t *testing.T) {
+func TestSchemasArePublished(t *testing.T) {
 	a := newApp(t)
-	resp, body := a.do(t, get("/schemas/questionnaire.schema.json"))
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/schema+json" {
-		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	var schema struct {
-		Schema string `json:"$schema"`
-		Title  string `json:"title"`
-	}
-	if err := json.Unmarshal([]byte(body), &schema); err != nil || !strings.Contains(schema.Schema, "json-schema.org") {
-		t.Fatalf("not a JSON Schema: %v %q", err, body[:min(len(body), 200)])
+	for _, name := range []string{"questionnaire", "badge"} {
+		resp, body := a.do(t, get("/schemas/"+name+".schema.json"))
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/schema+json" {
+			t.Fatalf("%s: status %d, type %q", name, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		var schema struct {
+			Schema string `json:"$schema"`
+			Title  string `json:"title"`
+		}
+		if err := json.Unmarshal([]byte(body), &schema); err != nil || !strings.Contains(schema.Schema, "json-schema.org") {
+			t.Fatalf("%s: not a JSON Schema: %v %q", name, err, body[:min(len(body), 200)])
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vertaa/internal/assessment"
+	"vertaa/internal/badge"
 	"vertaa/internal/chart"
 	"vertaa/internal/response"
 )
@@ -216,7 +217,14 @@ func (a *app) export(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	b, err := a.badges.Export(c.UserContext(), principalOf(c))
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="vertaa-omat-tiedot-%s.json"`, e.ExportedAt.Format("2006-01-02")))
-	return c.JSON(e)
+	return c.JSON(struct {
+		response.Export
+		Badges badge.Export `json:"badges"`
+	}{e, b})
 }

@@ -13,9 +13,6 @@ import (
 	"vertaa/internal/openbadges"
 )
 
-// maxUpload is the largest badge file accepted for verification.
-const maxUpload = 1 << 20
-
 // verifyInput reads what to verify from a form (a file field "file", a
 // text field "credential") or, for the API, from a JSON body.
 func verifyInput(c *fiber.Ctx) (badge.VerifyInput, error) {
@@ -31,10 +28,8 @@ func verifyInput(c *fiber.Ctx) (badge.VerifyInput, error) {
 		in.Text, in.Email = body.Credential, body.Email
 	} else {
 		in.Text, in.Email = c.FormValue("credential"), c.FormValue("email")
+		// The app's body limit (1 MiB) bounds the file.
 		if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
-			if fh.Size > maxUpload {
-				return in, apperr.Keyed(apperr.Invalid, "verify.too_large", "the file is larger than %d bytes", maxUpload)
-			}
 			f, err := fh.Open()
 			if err != nil {
 				return in, err
