@@ -145,8 +145,17 @@ func (s *Service) Applications(ctx context.Context, p *account.Principal) ([]App
 }
 
 func (s *Service) ownApplication(ctx context.Context, p *account.Principal, id string) (Application, *Class, error) {
+	a, cl, err := s.application(ctx, id)
+	if err == nil && a.UserID != p.User.ID {
+		return Application{}, nil, notFound("application")
+	}
+	return a, cl, err
+}
+
+// application returns an application with its class.
+func (s *Service) application(ctx context.Context, id string) (Application, *Class, error) {
 	a, err := s.store.Application(ctx, id)
-	if apperr.KindOf(err) == apperr.NotFound || (err == nil && a.UserID != p.User.ID) {
+	if apperr.KindOf(err) == apperr.NotFound {
 		return Application{}, nil, notFound("application")
 	}
 	if err != nil {
@@ -221,16 +230,9 @@ func (s *Service) Reviewable(ctx context.Context, p *account.Principal) ([]Appli
 // Application returns an application to its applicant or to someone who
 // may review it.
 func (s *Service) Application(ctx context.Context, p *account.Principal, id string) (Application, *Class, error) {
-	a, err := s.store.Application(ctx, id)
-	if apperr.KindOf(err) == apperr.NotFound {
-		return Application{}, nil, notFound("application")
-	}
+	a, cl, err := s.application(ctx, id)
 	if err != nil {
 		return Application{}, nil, err
-	}
-	cl, ok := s.classes.Get(a.ClassID)
-	if !ok {
-		return Application{}, nil, notFound("application")
 	}
 	if a.UserID == p.User.ID {
 		return a, cl, nil

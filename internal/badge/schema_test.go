@@ -3,8 +3,6 @@ package badge_test
 import (
 	"bytes"
 	"reflect"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -106,68 +104,7 @@ func TestSchemaRejectsWhatTheLoaderRejects(t *testing.T) {
 func TestSchemaInSyncWithTypes(t *testing.T) {
 	_, raw := loadSchema(t)
 	defs := raw["$defs"].(map[string]any)
-	resolve := func(node map[string]any) map[string]any {
-		if ref, ok := node["$ref"].(string); ok {
-			return defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
-		}
-		return node
-	}
-	var check func(path string, typ reflect.Type, node map[string]any)
-	check = func(path string, typ reflect.Type, node map[string]any) {
-		node = resolve(node)
-		for typ.Kind() == reflect.Pointer {
-			typ = typ.Elem()
-		}
-		switch typ.Kind() {
-		case reflect.Struct:
-			props, _ := node["properties"].(map[string]any)
-			var fields []string
-			for i := range typ.NumField() {
-				f := typ.Field(i)
-				name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-				if name == "" || name == "-" {
-					continue
-				}
-				fields = append(fields, name)
-				sub, ok := props[name].(map[string]any)
-				if !ok {
-					t.Errorf("%s.%s (%s.%s) is not in the schema", path, name, typ.Name(), f.Name)
-					continue
-				}
-				check(path+"."+name, f.Type, sub)
-			}
-			var keys []string
-			for k := range props {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				if !slices.Contains(fields, k) {
-					t.Errorf("schema property %s.%s has no field in %s", path, k, typ.Name())
-				}
-			}
-			if node["additionalProperties"] != false {
-				t.Errorf("schema object %s allows additional properties; the loader refuses unknown fields", path)
-			}
-		case reflect.Slice:
-			items, ok := node["items"].(map[string]any)
-			if !ok {
-				t.Errorf("schema %s is not an array with items", path)
-				return
-			}
-			check(path+"[]", typ.Elem(), items)
-		case reflect.Map:
-			if typ == reflect.TypeFor[assessment.Text]() {
-				props, _ := node["properties"].(map[string]any)
-				if len(props) != 3 {
-					t.Errorf("schema text %s does not list fi, sv and en", path)
-				}
-				return
-			}
-			t.Errorf("schema %s: unexpected map", path)
-		}
-	}
-	check("", reflect.TypeFor[badge.Class](), raw)
+	schematest.InSync(t, raw, reflect.TypeFor[badge.Class](), reflect.TypeFor[assessment.Text]())
 
 	// The kinds and achievement types are the loader's.
 	earn := defs["earn"].(map[string]any)["properties"].(map[string]any)

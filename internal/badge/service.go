@@ -144,9 +144,10 @@ func (c *Class) NameIn(l string) string { return c.Name.In(l, c.DefaultLanguage)
 // class again: offered and waiting, or held.
 func current(a Award, now time.Time) bool { return a.State == Offered || a.Holds(now) }
 
-// offer offers badges to a user, each once per reason: offering again for
-// the same reason returns the first award. One e-mail tells the user of
-// the new offers.
+// offer offers badges to a user, each once per reason, and returns the
+// awards on offer: offering again for the same reason returns the first
+// award while it waits for an answer. One e-mail tells the user of the
+// new offers.
 func (s *Service) offer(ctx context.Context, u account.User, offers []offer) ([]Award, error) {
 	var out []Award
 	var names []string
@@ -156,10 +157,14 @@ func (s *Service) offer(ctx context.Context, u account.User, offers []offer) ([]
 		a.ClassID, a.UserID, a.State, a.OfferedAt = o.class.ID, u.ID, Offered, s.now()
 		err := s.store.AddAward(ctx, a)
 		if apperr.KindOf(err) == apperr.Conflict {
+			// Offered before for the same reason: still on offer, or
+			// answered already.
 			if a, err = s.store.Award(ctx, a.ID); err != nil {
 				return out, err
 			}
-			out = append(out, a)
+			if a.State == Offered {
+				out = append(out, a)
+			}
 			continue
 		}
 		if err != nil {
@@ -256,24 +261,19 @@ func (s *Service) Awards(ctx context.Context, p *account.Principal) ([]Award, er
 
 // OwnAward returns one of p's awards.
 func (s *Service) OwnAward(ctx context.Context, p *account.Principal, id string) (Award, *Class, error) {
-	a, err := s.store.Award(ctx, id)
-	if apperr.KindOf(err) == apperr.NotFound || (err == nil && a.UserID != p.User.ID) {
-		return Award{}, nil, notFound("badge")
-	}
-	if err != nil {
-		return Award{}, nil, err
-	}
-	cl, ok := s.classes.Get(a.ClassID)
-	if !ok {
-		return Award{}, nil, notFound("badge")
-	}
-	return a, cl, nil
+	return s.awardIf(ctx, id, func(a Award) bool { return a.UserID == p.User.ID })
 }
 
 // Public returns an accepted or revoked award, as anyone may see it.
 func (s *Service) Public(ctx context.Context, id string) (Award, *Class, error) {
+	return s.awardIf(ctx, id, func(a Award) bool { return a.State == Accepted || a.State == Revoked })
+}
+
+// awardIf returns an award with its class if visible says it may be
+// seen, and NotFound otherwise.
+func (s *Service) awardIf(ctx context.Context, id string, visible func(Award) bool) (Award, *Class, error) {
 	a, err := s.store.Award(ctx, id)
-	if apperr.KindOf(err) == apperr.NotFound || (err == nil && a.State != Accepted && a.State != Revoked) {
+	if apperr.KindOf(err) == apperr.NotFound || (err == nil && !visible(a)) {
 		return Award{}, nil, notFound("badge")
 	}
 	if err != nil {

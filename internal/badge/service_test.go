@@ -1148,11 +1148,11 @@ func TestVerifyLookups(t *testing.T) {
 		reason      string
 	}{
 		"offered award's URL":       {text: e.site.Award(offered.ID), source: "url", failed: openbadges.CheckFormat, code: "url_unknown"},
-		"offered award's JSON":      {text: `{"id": "` + e.site.Award(offered.ID) + `"}`, source: "url", failed: openbadges.CheckFormat, code: "url_unknown"},
+		"offered award's JSON":      {text: `{"id": "` + e.site.Award(offered.ID) + `"}`, source: "json", failed: openbadges.CheckFormat, code: "url_unknown"},
 		"offered award's assertion": {text: e.site.V2AssertionURL(offered.ID), source: "url", failed: openbadges.CheckFormat, code: "url_unknown"},
 		"accepted award's URL":      {text: e.site.Award(accepted.ID) + "/credential.jwt", email: owner.User.Email, source: "url", valid: true, award: accepted.ID},
-		"credential as JSON":        {text: "\n" + credentialJSON, source: "url", valid: true, award: accepted.ID},
-		"JSON without an id":        {text: `{"type": ["VerifiableCredential"]}`, source: "jwt", failed: openbadges.CheckFormat, code: "json_without_id"},
+		"credential as JSON":        {text: "\n" + credentialJSON, source: "json", valid: true, award: accepted.ID},
+		"JSON without an id":        {text: `{"type": ["VerifiableCredential"]}`, source: "json", failed: openbadges.CheckFormat, code: "json_without_id"},
 		"revoked award's URL": {text: e.site.Award(revoked.ID), source: "url", failed: openbadges.CheckStatus, code: "revoked",
 			award: revoked.ID, reason: "Myönnetty virheellisesti"},
 		"revoked award's token": {text: revoked.Credential, source: "jwt", failed: openbadges.CheckStatus, code: "revoked",

@@ -24,7 +24,8 @@ type VerifyInput struct {
 // Verification is the outcome of checking a badge.
 type Verification struct {
 	openbadges.Report
-	// Source says what was checked: "png", "svg", "jwt" or "url".
+	// Source says what was checked: "png", "svg", "jwt", "json" or
+	// "url".
 	Source string `json:"source"`
 	// Version is the Open Badges version found: "3.0" or "2.0".
 	Version string `json:"version,omitempty"`
@@ -104,6 +105,9 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Verification, err
 	}
 	if strings.HasPrefix(value, "{") {
 		// A JSON credential or assertion: its id names the award.
+		if source == "jwt" {
+			source = "json"
+		}
 		var doc struct {
 			ID string `json:"id"`
 		}

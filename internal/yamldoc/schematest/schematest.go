@@ -6,6 +6,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -55,4 +59,75 @@ func YAML(t testing.TB, data []byte) any {
 		t.Fatal(err)
 	}
 	return inst
+}
+
+// InSync checks that every object of the schema raw has exactly the fields
+// (by yaml tag) of the Go type typ the loader decodes into, and refuses
+// additional properties as the loader does. A map of type text is a text
+// in fi, sv and en; any other map is checked against its schema's
+// additionalProperties.
+func InSync(t testing.TB, raw map[string]any, typ, text reflect.Type) {
+	t.Helper()
+	defs, _ := raw["$defs"].(map[string]any)
+	resolve := func(node map[string]any) map[string]any {
+		if ref, ok := node["$ref"].(string); ok {
+			return defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+		}
+		return node
+	}
+	var check func(path string, typ reflect.Type, node map[string]any)
+	check = func(path string, typ reflect.Type, node map[string]any) {
+		node = resolve(node)
+		for typ.Kind() == reflect.Pointer {
+			typ = typ.Elem()
+		}
+		switch typ.Kind() {
+		case reflect.Struct:
+			props, _ := node["properties"].(map[string]any)
+			var fields []string
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+				if name == "" || name == "-" {
+					continue
+				}
+				fields = append(fields, name)
+				sub, ok := props[name].(map[string]any)
+				if !ok {
+					t.Errorf("%s.%s (%s.%s) is not in the schema", path, name, typ.Name(), f.Name)
+					continue
+				}
+				check(path+"."+name, f.Type, sub)
+			}
+			for _, k := range slices.Sorted(maps.Keys(props)) {
+				if !slices.Contains(fields, k) {
+					t.Errorf("schema property %s.%s has no field in %s", path, k, typ.Name())
+				}
+			}
+			if node["additionalProperties"] != false {
+				t.Errorf("schema object %s allows additional properties; the loader refuses unknown fields", path)
+			}
+		case reflect.Slice:
+			items, ok := node["items"].(map[string]any)
+			if !ok {
+				t.Errorf("schema %s is not an array with items", path)
+				return
+			}
+			check(path+"[]", typ.Elem(), items)
+		case reflect.Map:
+			if typ == text {
+				if props, _ := node["properties"].(map[string]any); len(props) != 3 {
+					t.Errorf("schema text %s does not list fi, sv and en", path)
+				}
+				return
+			}
+			ap, ok := node["additionalProperties"].(map[string]any)
+			if !ok {
+				t.Errorf("schema %s is not a map of objects", path)
+				return
+			}
+			check(path+".*", typ.Elem(), ap)
+		}
+	}
+	check("", typ, raw)
 }
