@@ -82,6 +82,7 @@ func (a *app) class(c *fiber.Ctx) (*badge.Class, error) {
 type classView struct {
 	ID, Name, Description, Criteria, Kind, Prompt string
 	Tags                                          []string
+	TagsLang                                      string // the tags are in the class's default language
 	Alignments                                    []openbadges.Alignment
 	Requires                                      []classLink
 	ValidMonths                                   int
@@ -93,7 +94,7 @@ type classLink struct{ ID, Name string }
 func (a *app) classView(cl *badge.Class, l i18n.Lang) classView {
 	tl := classLang(cl, l)
 	v := classView{ID: cl.ID, Name: cl.NameIn(tl), Description: cl.Description.In(tl, cl.DefaultLanguage),
-		Criteria: cl.Criteria.In(tl, cl.DefaultLanguage), Kind: string(cl.Earn.Kind), Tags: cl.Tags,
+		Criteria: cl.Criteria.In(tl, cl.DefaultLanguage), Kind: string(cl.Earn.Kind), Tags: cl.Tags, TagsLang: cl.DefaultLanguage,
 		ValidMonths: cl.ValidMonths, Prompt: cl.Earn.EvidencePrompt.In(tl, cl.DefaultLanguage)}
 	for _, al := range cl.Alignments {
 		v.Alignments = append(v.Alignments, openbadges.Alignment{TargetName: al.TargetName.In(tl, cl.DefaultLanguage),

@@ -445,6 +445,17 @@ func TestVerifyRejectsBrokenInput(t *testing.T) {
 			}
 		})
 	}
+	// The API acts for no one, so pages of other sites may call it; the
+	// form, like every other form, needs its CSRF token.
+	req := httptest.NewRequest(http.MethodPost, "/api/verify", strings.NewReader(`{"credential": "x.y.z"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://employer.example.com")
+	if resp, body := w.app.do(t, req); resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("cross-site API call: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.app.client(t).postRaw("/verify", url.Values{"credential": {"x.y.z"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the verification form without a CSRF token: %d", resp.StatusCode)
+	}
 	// Nothing given: the form says what is missing.
 	if resp, body := c.post("/verify", url.Values{"credential": {""}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "error-summary") {
 		t.Fatalf("empty form: %d", resp.StatusCode)

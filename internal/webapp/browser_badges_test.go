@@ -128,9 +128,9 @@ func (b *browser) fits(t *testing.T, what string) {
 	t.Errorf("%s scrolls sideways at %d px: %v", what, eval[int](t, b, `document.documentElement.clientWidth`), wide)
 }
 
-// signInAs signs in and waits for the page it leads to (signIn of
-// browser_test.go may return while the sign-in page is still shown).
-func (b *browser) signInAs(t *testing.T, base, email string) {
+// signIn signs in and waits for the page it leads to, not for the sign-in
+// page's own heading.
+func (b *browser) signIn(t *testing.T, base, email string) {
 	t.Helper()
 	b.load(t, http.StatusOK, chromedp.Navigate(base+"/signin"))
 	b.load(t, http.StatusOK,
@@ -217,7 +217,7 @@ func TestBrowserBadgePages(t *testing.T) {
 	b.checkPage(t, axe, "a badge class page", "badge-class")
 
 	// The offer: accept it with the keyboard (Enter in the name field).
-	b.signInAs(t, base, w.leader.Email)
+	b.signIn(t, base, w.leader.Email)
 	b.load(t, http.StatusOK, chromedp.Navigate(base+"/me/badges/"+viaBrowser))
 	b.checkPage(t, axe, "the offer page", "offer")
 	if eval[bool](t, b, `document.querySelector("#f-evidence-0").checked === undefined`) {
@@ -295,7 +295,7 @@ func TestBrowserBadgePages(t *testing.T) {
 	// HR: the list of applications, one application, the decision's
 	// error state, and a return chosen with the arrow keys.
 	b = newBrowser(t, chromium, 320)
-	b.signInAs(t, base, w.hrA.Email)
+	b.signIn(t, base, w.hrA.Email)
 	b.load(t, http.StatusOK, chromedp.Navigate(base+"/reviews"))
 	b.checkPage(t, axe, "the reviews list", "reviews")
 	b.load(t, http.StatusOK, chromedp.Click(chromedp.CSS(`main table a[href^="/reviews/"]`)))
@@ -315,7 +315,7 @@ func TestBrowserBadgePages(t *testing.T) {
 	// The leader sees the returned application with the comment and a
 	// form to send it again.
 	b = newBrowser(t, chromium, 320)
-	b.signInAs(t, base, w.leader.Email)
+	b.signIn(t, base, w.leader.Email)
 	b.load(t, http.StatusOK, chromedp.Navigate(base+"/me/badges"))
 	b.load(t, http.StatusOK, chromedp.Click(chromedp.CSS(`main a[href^="/me/applications/"]`)))
 	if !strings.Contains(b.text(t, "main"), "Kerro, miten valmennus muutti tiimien työtä.") {
@@ -327,7 +327,7 @@ func TestBrowserBadgePages(t *testing.T) {
 	// The administrator's list of badges, and its error state: revoking
 	// without a reason.
 	b = newBrowser(t, chromium, 320)
-	b.signInAs(t, base, w.admin.Email)
+	b.signIn(t, base, w.admin.Email)
 	b.load(t, http.StatusOK, chromedp.Navigate(base+"/admin/badges"))
 	b.checkPage(t, axe, "the administrator's badge list", "admin-badges")
 	b.load(t, http.StatusUnprocessableEntity, chromedp.Click(chromedp.CSS(`main form[action$="/revoke"] button[type="submit"]`)))

@@ -198,17 +198,6 @@ func (b *browser) move(t *testing.T, button string, page int) {
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`form.sheet[action$="/%d"] button`, page))))
 }
 
-func (b *browser) signIn(t *testing.T, base, email string) {
-	t.Helper()
-	b.do(t,
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.CSS(`#f-email`), email),
-		chromedp.SendKeys(chromedp.CSS(`#f-password`), strongPassword),
-		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`h1`)),
-	)
-}
-
 func TestBrowserLeaderFlow(t *testing.T) {
 	chromium, axe := browserNeeds(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

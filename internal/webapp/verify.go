@@ -107,7 +107,12 @@ func (a *app) verify(c *fiber.Ctx) error {
 		v.Earner = aw.Name
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return a.renderForm(c, fiber.StatusOK, "verify", a.texts.T(langOf(c), "verify.title"), v, f)
+	verdict := "verify.invalid"
+	if res.Valid {
+		verdict = "verify.valid"
+	}
+	title := a.texts.T(langOf(c), verdict) + " " + a.texts.T(langOf(c), "verify.title")
+	return a.renderForm(c, fiber.StatusOK, "verify", title, v, f)
 }
 
 // verifyAPIOptions answers the CORS preflight of the verification API,
