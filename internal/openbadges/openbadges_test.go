@@ -68,7 +68,9 @@ func TestCredentialFollowsTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obtest.ValidateCredential(t, raw)
+	if err := obtest.CheckCredential(t, raw); err != nil {
+		t.Fatalf("%v\n%s", err, raw)
+	}
 	if c.Context[0] != "https://www.w3.org/ns/credentials/v2" || !strings.Contains(c.Context[1], "/ob/v3p0/context") {
 		t.Fatalf("contexts = %v", c.Context)
 	}

@@ -1,7 +1,8 @@
 // Package obtest checks Open Badges documents in tests against the official
 // JSON Schemas and JSON-LD contexts in ../shared/openbadges, which exist
 // beside the repository in development and CI but not on a user's machine:
-// the checks skip when the folder is absent.
+// without the folder a test about the schema skips, and a check inside a
+// larger test is left out with a line in the test log.
 package obtest
 
 import (
@@ -34,13 +35,17 @@ func dir() string {
 // processor in safe mode requires.
 func ValidateCredential(t testing.TB, credential []byte) {
 	t.Helper()
+	if dir() == "" {
+		t.Log("the credential was not checked against the Open Badges 3.0 schema: ../shared/openbadges is absent")
+		return
+	}
 	if err := CheckCredential(t, credential); err != nil {
 		t.Fatalf("%v\n%s", err, credential)
 	}
 }
 
 // CheckCredential is ValidateCredential returning what is wrong instead of
-// failing the test.
+// failing the test; it skips the test without ../shared/openbadges.
 func CheckCredential(t testing.TB, credential []byte) error {
 	t.Helper()
 	d := dir()
