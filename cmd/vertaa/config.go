@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"vertaa/internal/account"
+	"vertaa/internal/analytics"
 	"vertaa/internal/logging"
 	"vertaa/internal/mail"
 	"vertaa/internal/store"
@@ -36,6 +37,9 @@ type config struct {
 	// MasterKey is the master secret as given (base64); empty: the file
 	// master.key in DataDir, created on first start.
 	MasterKey string
+	// AnonymityThreshold is the fewest respondents a figure HR sees may
+	// be based on.
+	AnonymityThreshold int
 	// IssuerName, IssuerURL and IssuerEmail describe who issues the badges.
 	IssuerName  string
 	IssuerURL   string // empty: the public URL
@@ -70,6 +74,7 @@ var settings = []setting{
 	{"VERTAA_REQUEST_TIMEOUT", "request-timeout", "10s", "longest time spent on one request, at most 1m"},
 	{"VERTAA_SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long a shutdown waits for requests in flight"},
 	{"VERTAA_MASTER_KEY", "", "", "master secret: base64 of at least 32 random bytes (default: master.key in the data folder, created on first start)"},
+	{"VERTAA_ANONYMITY_THRESHOLD", "anonymity-threshold", "5", "fewest respondents a figure shown to HR may be based on; at least 3"},
 	{"VERTAA_ISSUER_NAME", "issuer-name", "vertaa", "name of the organisation that issues the badges, as badges and verifiers show it"},
 	{"VERTAA_ISSUER_URL", "issuer-url", "", "web site of the issuing organisation (default: the public URL)"},
 	{"VERTAA_ISSUER_EMAIL", "issuer-email", "", "contact e-mail address of the issuer, shown in its badge profile"},
@@ -197,6 +202,10 @@ func parseConfigWith(fs *flag.FlagSet, args []string, getenv func(string) string
 		if _, err := decodeSecret(c.MasterKey); err != nil {
 			return c, get("VERTAA_MASTER_KEY").errorf("%v", err)
 		}
+	}
+	v = get("VERTAA_ANONYMITY_THRESHOLD")
+	if c.AnonymityThreshold, err = strconv.Atoi(strings.TrimSpace(v.raw)); err != nil || c.AnonymityThreshold < analytics.MinThreshold {
+		return c, v.errorf("%q must be a whole number of at least %d", v.raw, analytics.MinThreshold)
 	}
 	v = get("VERTAA_ISSUER_NAME")
 	if c.IssuerName, err = account.NormalizeName("issuer", v.raw); err != nil {

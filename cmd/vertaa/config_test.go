@@ -22,7 +22,8 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DataDir != "data" || c.MongoURI != "" || c.MongoDatabase != "vertaa" ||
-		c.PublicURL != nil || c.MongoTimeout != 10*time.Second || c.RequestTimeout != 10*time.Second || c.ShutdownTimeout != 15*time.Second {
+		c.PublicURL != nil || c.MongoTimeout != 10*time.Second || c.RequestTimeout != 10*time.Second || c.ShutdownTimeout != 15*time.Second ||
+		c.AnonymityThreshold != 5 {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -69,6 +70,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"-mongodb-timeout", "10"}, nil, "-mongodb-timeout: \"10\" is not a duration"},
 		{nil, []string{"VERTAA_SHUTDOWN_TIMEOUT", "-1s"}, "VERTAA_SHUTDOWN_TIMEOUT: \"-1s\" must be positive"},
 		{nil, []string{"VERTAA_REQUEST_TIMEOUT", "5m"}, "VERTAA_REQUEST_TIMEOUT: \"5m\" must be at most 1m0s"},
+		{nil, []string{"VERTAA_ANONYMITY_THRESHOLD", "2"}, "VERTAA_ANONYMITY_THRESHOLD: \"2\" must be a whole number of at least 3"},
+		{[]string{"-anonymity-threshold", "five"}, nil, "-anonymity-threshold: \"five\" must be a whole number of at least 3"},
 		{nil, []string{"VERTAA_LOG_LEVEL", "loud"}, "VERTAA_LOG_LEVEL: unknown log level \"loud\""},
 		{nil, []string{"VERTAA_LOG_FORMAT", "xml"}, "VERTAA_LOG_FORMAT: unknown log format \"xml\""},
 		{[]string{"-data-dir", ""}, nil, "-data-dir: must not be empty"},

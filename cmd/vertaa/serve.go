@@ -138,18 +138,19 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	}
 
 	app, err := webapp.New(webapp.Config{
-		Logger:         log,
-		DB:             db,
-		Questionnaires: catalog,
-		Texts:          texts,
-		PublicURL:      cfg.PublicURL,
-		RequestTimeout: cfg.RequestTimeout,
-		Accounts:       accounts,
-		Sessions:       sessions,
-		Responses:      responses,
-		Badges:         badges,
-		CSRFKey:        master.Derive("csrf"),
-		TrustedProxies: cfg.TrustedProxies,
+		Logger:             log,
+		DB:                 db,
+		Questionnaires:     catalog,
+		Texts:              texts,
+		PublicURL:          cfg.PublicURL,
+		RequestTimeout:     cfg.RequestTimeout,
+		Accounts:           accounts,
+		Sessions:           sessions,
+		Responses:          responses,
+		Badges:             badges,
+		AnonymityThreshold: cfg.AnonymityThreshold,
+		CSRFKey:            master.Derive("csrf"),
+		TrustedProxies:     cfg.TrustedProxies,
 	})
 	if err != nil {
 		return fail(err)

@@ -185,6 +185,16 @@ type Reflection struct {
 	Help Text   `yaml:"help,omitempty" json:"help,omitempty"`
 }
 
+// LanguageFor returns the language to show the questionnaire's texts in to
+// a user of lang: lang if the questionnaire is offered in it, else its
+// default language.
+func (q *Questionnaire) LanguageFor(lang string) string {
+	if slices.Contains(q.Languages, lang) {
+		return lang
+	}
+	return q.DefaultLanguage
+}
+
 // Scale returns the scale with the given id.
 func (q *Questionnaire) Scale(id string) (*Scale, bool) {
 	for i := range q.Scales {

@@ -542,6 +542,9 @@ type Report struct {
 	// Previous is the user's latest earlier response to the same
 	// questionnaire, if any.
 	Previous *Response
+	// Earlier are all the user's earlier responses to the same
+	// questionnaire, newest first.
+	Earlier []Response
 }
 
 // Report returns p's own response with what its results page shows.
@@ -559,12 +562,13 @@ func (s *Service) Report(ctx context.Context, p *account.Principal, responseID s
 	if err != nil {
 		return Report{}, err
 	}
-	for i := range all { // newest first
-		x := all[i]
+	for _, x := range all { // newest first
 		if x.QuestionnaireID == r.QuestionnaireID && x.SubmittedAt.Before(r.SubmittedAt) {
-			rep.Previous = &x
-			break
+			rep.Earlier = append(rep.Earlier, x)
 		}
+	}
+	if len(rep.Earlier) > 0 {
+		rep.Previous = &rep.Earlier[0]
 	}
 	return rep, nil
 }

@@ -41,6 +41,10 @@ type Store interface {
 	// Responses returns the user's responses, newest first.
 	Responses(ctx context.Context, userID string) ([]Response, error)
 	SetShared(ctx context.Context, userID, id string, shared bool) error
+	// RoundResponses and RoundDrafts return every response and draft of
+	// a round of the organisation.
+	RoundResponses(ctx context.Context, orgID, roundID string) ([]Response, error)
+	RoundDrafts(ctx context.Context, orgID, roundID string) ([]Draft, error)
 
 	// SaveDefinition keeps a questionnaire version by its hash; saving one
 	// kept already changes nothing.
@@ -51,5 +55,7 @@ type Store interface {
 	Teams(ctx context.Context, orgID string) ([]account.Team, error)
 	TeamMembers(ctx context.Context, orgID string) ([]account.TeamMember, error)
 	User(ctx context.Context, id string) (account.User, error)
+	Org(ctx context.Context, id string) (account.Organisation, error)
+	OrgGrants(ctx context.Context, orgID string) ([]account.Grant, error)
 	Record(ctx context.Context, e audit.Event) error
 }

@@ -417,3 +417,17 @@ func (s *Store) Definition(ctx context.Context, hash string) (*assessment.Questi
 	q.Hash, q.Source = r.Hash, "database"
 	return &q, nil
 }
+
+// RoundResponses returns the responses to a round of the organisation.
+func (s *Store) RoundResponses(ctx context.Context, orgID, roundID string) ([]response.Response, error) {
+	return findAll(ctx, s.db.Collection(responsesCollection),
+		bson.D{{Key: "org_id", Value: orgID}, {Key: "round_id", Value: roundID}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "responses", responseRecord.response)
+}
+
+// RoundDrafts returns the drafts of a round of the organisation.
+func (s *Store) RoundDrafts(ctx context.Context, orgID, roundID string) ([]response.Draft, error) {
+	return findAll(ctx, s.db.Collection(draftsCollection),
+		bson.D{{Key: "org_id", Value: orgID}, {Key: "round_id", Value: roundID}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "drafts", draftRecord.draft)
+}

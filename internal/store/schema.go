@@ -62,10 +62,12 @@ var collections = []collection{
 	{name: draftsCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: -1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "round_id", Value: 1}}},
 	}},
 	{name: responsesCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submitted_at", Value: -1}}},
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "questionnaire_id", Value: 1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "round_id", Value: 1}}},
 	}},
 	{name: definitionsCollection},
 	{name: awardsCollection, indexes: []mongo.IndexModel{

@@ -5,6 +5,7 @@
 package webapp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"vertaa/internal/account"
+	"vertaa/internal/analytics"
 	"vertaa/internal/assessment"
 	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
@@ -47,6 +49,9 @@ type Config struct {
 	Sessions *session.Manager
 	// Responses carries out rounds, drafts and responses.
 	Responses *response.Service
+	// AnonymityThreshold is the fewest respondents a figure shown to HR
+	// may be based on; 0 means analytics.DefaultThreshold.
+	AnonymityThreshold int
 	// Badges carries out badges: awards, applications, verification.
 	Badges *badge.Service
 	// CSRFKey signs the forms' CSRF tokens; 32 bytes from the keyring.
@@ -71,6 +76,7 @@ type app struct {
 	sessions   *session.Manager
 	responses  *response.Service
 	badges     *badge.Service
+	threshold  int
 	csrfSecret []byte
 	origin     string // of the public URL, as browsers send it
 	limits     limits
@@ -104,6 +110,7 @@ func New(cfg Config) (*fiber.App, error) {
 		sessions:   cfg.Sessions,
 		responses:  cfg.Responses,
 		badges:     cfg.Badges,
+		threshold:  cmp.Or(cfg.AnonymityThreshold, analytics.DefaultThreshold),
 		csrfSecret: cfg.CSRFKey,
 		origin:     originOf(cfg.PublicURL),
 		limits:     newLimits(),
@@ -113,6 +120,9 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if a.qs == nil {
 		return nil, fmt.Errorf("no questionnaires")
+	}
+	if a.threshold < analytics.MinThreshold {
+		return nil, fmt.Errorf("anonymity threshold %d is below the minimum %d", a.threshold, analytics.MinThreshold)
 	}
 	if a.timeout <= 0 {
 		return nil, fmt.Errorf("request timeout must be positive, got %v", a.timeout)
@@ -189,6 +199,7 @@ func (a *app) routes(f *fiber.App) {
 	r(get, "/results", signedIn, a.results)
 	r(get, "/results/:response", signedIn, a.result)
 	r(post, "/results/:response/sharing", signedIn, a.resultSharing)
+	r(get, "/results/:response/report.pdf", signedIn, a.resultPDF)
 
 	r(get, "/orgs/:org", manager, a.org)
 	r(post, "/orgs/:org/teams", manager, a.teamCreate)
@@ -204,6 +215,7 @@ func (a *app) routes(f *fiber.App) {
 	r(get, "/orgs/:org/rounds", manager, a.rounds)
 	r(post, "/orgs/:org/rounds", manager, a.roundCreate)
 	r(post, "/orgs/:org/rounds/:round/close", manager, a.roundClose)
+	r(get, "/orgs/:org/rounds/:round/report.pdf", manager, a.roundPDF)
 
 	r(get, "/admin", admin, a.adminHome)
 	r(post, "/admin/orgs", admin, a.orgCreate)

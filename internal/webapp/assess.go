@@ -70,12 +70,7 @@ type missingView struct {
 // textLang picks the language of a questionnaire's texts for the user:
 // theirs if the questionnaire is offered in it, else its default.
 func textLang(q *assessment.Questionnaire, lang i18n.Lang) i18n.Lang {
-	for _, l := range q.Languages {
-		if l == string(lang) {
-			return lang
-		}
-	}
-	return i18n.Lang(q.DefaultLanguage)
+	return i18n.Lang(q.LanguageFor(string(lang)))
 }
 
 // formatValue writes a point value as the form sends it back.

@@ -1,0 +1,84 @@
+// Package analytics computes what HR sees of a round: participation, and
+// area scores per team and for the whole organisation, under an anonymity
+// threshold with complementary suppression, so that no figure reveals an
+// individual's answers. It knows nothing of HTTP, storage or PDFs.
+package analytics
+
+import (
+	"vertaa/internal/assessment"
+	"vertaa/internal/scoring"
+)
+
+// MinThreshold is the lowest anonymity threshold allowed; DefaultThreshold
+// is used unless configured otherwise.
+const (
+	MinThreshold     = 3
+	DefaultThreshold = 5
+)
+
+// Respondent is one submitted response of a round.
+type Respondent struct {
+	UserID  string
+	TeamIDs []string // the respondent's teams when submitting
+	Result  scoring.Result
+}
+
+// Group is one team of the organisation in the round's scope.
+type Group struct {
+	ID, Name string
+	// Invited are the members asked to answer.
+	Invited []string
+}
+
+// RoundInput is everything a round summary is computed from.
+type RoundInput struct {
+	Questionnaire *assessment.Questionnaire
+	Groups        []Group
+	// Invited are everyone asked to answer the round (the union of the
+	// groups' members, or every leader of the organisation for a round
+	// without teams).
+	Invited []string
+	// Started are the users who opened a draft or submitted.
+	Started     []string
+	Respondents []Respondent
+}
+
+// Why tells why a cell is hidden.
+type Why string
+
+// The reasons a cell is hidden.
+const (
+	Shown         Why = ""
+	TooFew        Why = "too_few"       // fewer respondents than the threshold
+	Complementary Why = "complementary" // hidden so that another hidden cell cannot be worked out
+)
+
+// Cell is one figure of a table: the mean score of a group in an area (or
+// overall), over the respondents with enough answers there.
+type Cell struct {
+	N      int
+	Mean   float64
+	SD     float64
+	Hidden Why
+}
+
+// Row is one group's line: its participation and its cells.
+type Row struct {
+	ID, Name                    string
+	Invited, Started, Submitted int
+	Areas                       []Cell // in the order of the questionnaire's areas
+	Overall                     Cell
+}
+
+// Summary is a round as HR may see it.
+type Summary struct {
+	Threshold int
+	Org       Row
+	Teams     []Row // in the order of the input's groups
+	// Distribution counts, per area, the organisation's respondents at
+	// each level (in the order of the questionnaire's levels); nil for an
+	// area whose organisation cell is hidden.
+	Distribution [][]int
+	// OverallDistribution is the same for the overall score.
+	OverallDistribution []int
+}
