@@ -24,11 +24,11 @@ const (
 	goldenDPI      = 40
 )
 
-// raster renders one page of pdf as an image.
-func raster(tb testing.TB, pdf []byte, page int) image.Image {
+// raster renders one page of pdf as an image at dpi.
+func raster(tb testing.TB, pdf []byte, page, dpi int) image.Image {
 	tb.Helper()
 	n := strconv.Itoa(page)
-	out := run(tb, pdf, "pdftoppm", "-png", "-r", strconv.Itoa(goldenDPI), "-f", n, "-l", n, "-singlefile")
+	out := run(tb, pdf, "pdftoppm", "-png", "-r", strconv.Itoa(dpi), "-f", n, "-l", n, "-singlefile")
 	img, err := png.Decode(bytes.NewReader([]byte(out)))
 	if err != nil {
 		tb.Fatalf("pdftoppm page %d: %v", page, err)
@@ -92,18 +92,18 @@ func golden(t *testing.T, name string, page image.Image) {
 // a layout change shows up here.
 func TestGoldenPages(t *testing.T) {
 	f := load(t)
-	golden(t, "personal-fi-1", raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 1))
-	golden(t, "personal-fi-2", raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 2))
+	golden(t, "personal-fi-1", raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 1, goldenDPI))
+	golden(t, "personal-fi-2", raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 2, goldenDPI))
 	team, _ := f.teamData(t, "en", 1, teams)
-	golden(t, "team-en-1", raster(t, renderTeam(t, f, team), 1))
-	golden(t, "team-en-2", raster(t, renderTeam(t, f, team), 2))
+	golden(t, "team-en-1", raster(t, renderTeam(t, f, team), 1, goldenDPI))
+	golden(t, "team-en-2", raster(t, renderTeam(t, f, team), 2, goldenDPI))
 }
 
 // The comparison notices a layout that moved by a few millimetres, and
 // forgives what a rasteriser does differently.
 func TestGoldenComparison(t *testing.T) {
 	f := load(t)
-	page := raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 1)
+	page := raster(t, renderPersonal(t, f, f.personalData(t, "fi")), 1, goldenDPI)
 	if d := differs(page, page); d != 0 {
 		t.Fatalf("a page differs from itself by %v", d)
 	}

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"vertaa/internal/analytics"
 	"vertaa/internal/i18n"
@@ -89,6 +93,7 @@ func has(t *testing.T, text string, wants ...string) {
 }
 
 func TestPersonalReport(t *testing.T) {
+	poppler(t, "pdftotext") // skip here rather than in every language
 	f := load(t)
 	for _, lang := range langs {
 		t.Run(string(lang), func(t *testing.T) {
@@ -198,6 +203,7 @@ func teamRow(f fixture, lang i18n.Lang, in analytics.RoundInput, gi int, hidden 
 }
 
 func TestTeamReport(t *testing.T) {
+	poppler(t, "pdftotext") // skip here rather than in every language
 	f := load(t)
 	for _, lang := range langs {
 		t.Run(string(lang), func(t *testing.T) {
@@ -273,5 +279,27 @@ func TestTeamReportPrevious(t *testing.T) {
 	for i, a := range f.q.Areas {
 		before, now := prev.Summary.Org.Areas[i], data.Summary.Org.Areas[i]
 		has(t, text, fmt.Sprintf("%s %.2f %.2f %s", a.Title["sv"], before.Mean, now.Mean, signed(now.Mean-before.Mean)))
+	}
+}
+
+// The badge's QR code, printed and scanned, gives its verification URL.
+func TestBadgeQRCodeReads(t *testing.T) {
+	f := load(t)
+	p := f.personalData(t, "sv")
+	pdf := renderPersonal(t, f, p)
+	page := slices.IndexFunc(pages(t, pdf), func(s string) bool { return strings.Contains(s, p.Badges[0].URL) })
+	if page < 0 {
+		t.Fatal("no page shows the badge's URL")
+	}
+	img, err := gozxing.NewBinaryBitmapFromImage(raster(t, pdf, page+1, 150))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(img, nil)
+	if err != nil {
+		t.Fatalf("the QR code does not scan: %v", err)
+	}
+	if res.GetText() != p.Badges[0].URL {
+		t.Fatalf("the QR code reads %q, want %q", res.GetText(), p.Badges[0].URL)
 	}
 }
