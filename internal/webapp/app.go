@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,7 @@ import (
 	"vertaa/internal/assessment"
 	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
+	"vertaa/internal/report"
 	"vertaa/internal/response"
 	"vertaa/internal/session"
 	"vertaa/web"
@@ -77,6 +79,7 @@ type app struct {
 	responses  *response.Service
 	badges     *badge.Service
 	threshold  int
+	reports    *report.Limiter
 	csrfSecret []byte
 	origin     string // of the public URL, as browsers send it
 	limits     limits
@@ -111,6 +114,7 @@ func New(cfg Config) (*fiber.App, error) {
 		responses:  cfg.Responses,
 		badges:     cfg.Badges,
 		threshold:  cmp.Or(cfg.AnonymityThreshold, analytics.DefaultThreshold),
+		reports:    report.NewLimiter(runtime.GOMAXPROCS(0)),
 		csrfSecret: cfg.CSRFKey,
 		origin:     originOf(cfg.PublicURL),
 		limits:     newLimits(),

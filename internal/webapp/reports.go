@@ -46,7 +46,7 @@ func (a *app) resultPDF(c *fiber.Ctx) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := report.RenderPersonal(&buf, data, a.texts); err != nil {
+	if err := a.reports.Do(ctx, func() error { return report.RenderPersonal(&buf, data, a.texts) }); err != nil {
 		return err
 	}
 	return sendPDF(c, report.PersonalFileName(data, a.texts), buf.Bytes())
@@ -66,7 +66,7 @@ func (a *app) roundPDF(c *fiber.Ctx) error {
 		data.PreviousName = rr.Previous.Name
 	}
 	var buf bytes.Buffer
-	if err := report.RenderTeam(&buf, data, a.texts); err != nil {
+	if err := a.reports.Do(ctx, func() error { return report.RenderTeam(&buf, data, a.texts) }); err != nil {
 		return err
 	}
 	return sendPDF(c, report.TeamFileName(data, a.texts), buf.Bytes())
