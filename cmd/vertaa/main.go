@@ -11,6 +11,7 @@
 //	vertaa verify [-email ADDRESS] FILE
 //	                              check a badge
 //	vertaa keys rotate            start signing badges with a new key
+//	vertaa demo [-seed N]         fill an empty store with a demo network
 //	vertaa help                   list the settings
 //
 // Every setting is a flag and a VERTAA_* environment variable; flags win.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 		fmt.Fprintln(stderr, "vertaa: usage: vertaa keys rotate")
 		return exitUsage
+	case "demo":
+		return demo(ctx, args, getenv, os.Stdout, stderr)
 	case "help", "-h", "--help":
 		printHelp(stderr)
 		return 0
@@ -92,6 +95,9 @@ Usage:
                                check a baked badge (.png, .svg), a .jwt file, or a JWT or badge URL
                                given in place of FILE; exits 0 when valid, 1 when not
   vertaa keys rotate           sign badges with a new key from now on; old keys stay published
+  vertaa demo [-seed N] [-leaders N] [flags]
+                               fill an empty store with a demo network (three organisations, their
+                               teams, HR and 300 leaders, two rounds of answers) and print links to sign in
   vertaa help                  show this help
 
 Settings (flag, then environment variable, then default):

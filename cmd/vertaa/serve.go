@@ -161,7 +161,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) int {
 	defer stopBackground()
 	var background sync.WaitGroup
 	background.Go(func() { dispatcher.Run(bgCtx) })
-	background.Go(func() { maintain(bgCtx, db, log) })
+	background.Go(func() { maintain(bgCtx, db, responses, log) })
 	background.Go(func() { reloadKeys(bgCtx, keys, log) })
 
 	sigCtx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -296,9 +296,10 @@ func mailSender(cfg config, log *slog.Logger) (mail.Sender, error) {
 }
 
 // maintain removes expired sessions and links, drafts that have become
-// responses, and audit events past their retention, at start and then
-// every hour: the embedded store has no TTL indexes to do it.
-func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
+// responses, and audit events past their retention, and rebuilds the
+// rounds' rollups that do not match their responses, at start and then
+// every hour: the embedded store has no TTL indexes or transactions.
+func maintain(ctx context.Context, db *store.Store, responses *response.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -312,6 +313,11 @@ func maintain(ctx context.Context, db *store.Store, log *slog.Logger) {
 			log.Warn("removing submitted drafts", "error", err)
 		} else if n > 0 {
 			log.Info("removed submitted drafts", "count", n)
+		}
+		if n, err := responses.CheckRollups(ctx); err != nil {
+			log.Warn("checking the rounds' rollups", "error", err)
+		} else if n > 0 {
+			log.Info("rebuilt rollups that did not match their responses", "count", n)
 		}
 		if n, err := db.DeleteAuditBefore(ctx, now.Add(-audit.Retention)); err != nil {
 			log.Warn("removing old audit events", "error", err)

@@ -2,11 +2,10 @@ package analytics
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 
 	"vertaa/internal/apperr"
-	"vertaa/internal/scoring"
+	"vertaa/internal/assessment"
 )
 
 // Summarize computes what HR may see of a round under an anonymity
@@ -97,7 +96,6 @@ func Summarize(in RoundInput, threshold int) (Summary, error) {
 	}
 
 	n := len(resp)
-	ncol := len(q.Areas) + 1 // the areas, then overall
 
 	// Participation.
 	respondentIDs := make(map[string]int, n)
@@ -118,108 +116,113 @@ func Summarize(in RoundInput, threshold int) (Summary, error) {
 		Teams: make([]Row, len(in.Groups)),
 	}
 
-	// Group membership of respondents.
-	members := make([]bitset, len(in.Groups))
+	// Group membership of respondents: the teams recorded with the
+	// response, and the groups that invited them.
+	teamsOf := make([][]string, n)
 	for gi, g := range in.Groups {
-		m := newBitset(n)
 		invited := set(g.Invited)
-		for id := range invited {
-			if i, ok := respondentIDs[id]; ok {
-				m.set(i)
-			}
-		}
+		submitted := 0
 		for i, r := range resp {
-			if slices.Contains(r.TeamIDs, g.ID) {
-				m.set(i)
+			if invited[r.UserID] || slices.Contains(r.TeamIDs, g.ID) {
+				teamsOf[i] = append(teamsOf[i], g.ID)
+				submitted++
 			}
 		}
 		groupStarted := 0
 		for id := range started {
 			if invited[id] {
 				groupStarted++
-			} else if i, ok := respondentIDs[id]; ok && m.has(i) {
+			} else if i, ok := respondentIDs[id]; ok && slices.Contains(teamsOf[i], g.ID) {
 				groupStarted++
 			}
 		}
-		members[gi] = m
-		s.Teams[gi] = Row{
-			ID: g.ID, Name: g.Name,
-			Invited: len(invited), Started: groupStarted, Submitted: m.count(),
-			Areas: make([]Cell, len(q.Areas)),
+		s.Teams[gi] = Row{ID: g.ID, Name: g.Name, Invited: len(invited), Started: groupStarted, Submitted: submitted}
+	}
+	agg := NewAggregate()
+	for i, r := range resp {
+		agg.Add(q, teamsOf[i], r.Result)
+	}
+	s.figures(q, agg, threshold)
+	return s, nil
+}
+
+// figures fills in the cells of the organisation and of s.Teams (whose IDs
+// name the groups) and the distributions from agg, and applies the
+// threshold and complementary suppression column by column.
+func (s *Summary) figures(q *assessment.Questionnaire, agg *Aggregate, threshold int) {
+	ncol := len(q.Areas) + 1 // the areas, then overall
+	s.Org.Areas = make([]Cell, len(q.Areas))
+	for gi := range s.Teams {
+		s.Teams[gi].Areas = make([]Cell, len(q.Areas))
+	}
+	s.Distribution = make([][]int, len(q.Areas))
+	// in[b][g]: the respondents of bucket b are members of group g.
+	in := make([][]bool, len(agg.Buckets))
+	for b, bk := range agg.Buckets {
+		in[b] = make([]bool, len(s.Teams))
+		for gi, row := range s.Teams {
+			_, in[b][gi] = slices.BinarySearch(bk.Teams, row.ID)
 		}
 	}
-	s.Org.Areas = make([]Cell, len(q.Areas))
-
-	// Cells and suppression, column by column.
-	s.Distribution = make([][]int, len(q.Areas))
-	values := make([]float64, 0, n)
-	groupSets := make([]bitset, len(in.Groups))
-	groupCells := make([]*Cell, len(in.Groups))
+	cellOf := func(row *Row, c int) *Cell {
+		if c < len(q.Areas) {
+			return &row.Areas[c]
+		}
+		return &row.Overall
+	}
+	col := column{in: in, n: make([]int, len(agg.Buckets))}
+	groups := make([]*Cell, len(s.Teams))
 	for c := range ncol {
-		score := func(r *Respondent) (float64, bool) {
-			if c < len(q.Areas) {
-				return r.Result.Areas[c].Score, r.Result.Areas[c].Enough
-			}
-			return r.Result.Overall.Score, r.Result.Overall.Enough
+		org := Stat{Levels: make([]int, len(q.Levels))}
+		for b, bk := range agg.Buckets {
+			org.merge(bk.Cols[c])
+			col.n[b] = bk.Cols[c].N
 		}
-		cellOf := func(row *Row) *Cell {
-			if c < len(q.Areas) {
-				return &row.Areas[c]
-			}
-			return &row.Overall
-		}
-		enough := newBitset(n)
-		values = values[:0]
-		for i := range resp {
-			if v, ok := score(&resp[i]); ok {
-				enough.set(i)
-				values = append(values, v)
-			}
-		}
-		org := cellOf(&s.Org)
-		*org = cell(values)
+		*cellOf(&s.Org, c) = cell(org)
 		var dist []int
 		if org.N >= threshold {
-			dist = scoring.Distribution(q, values)
+			dist = org.Levels
 		}
 		if c < len(q.Areas) {
 			s.Distribution[c] = dist
 		} else {
 			s.OverallDistribution = dist
 		}
-		for gi := range in.Groups {
-			rs := members[gi].and(enough)
-			values = values[:0]
-			for i := range resp {
-				if rs.has(i) {
-					v, _ := score(&resp[i])
-					values = append(values, v)
+		for gi := range s.Teams {
+			st := Stat{Levels: make([]int, len(q.Levels))}
+			for b, bk := range agg.Buckets {
+				if in[b][gi] {
+					st.merge(bk.Cols[c])
 				}
 			}
-			groupSets[gi] = rs
-			groupCells[gi] = cellOf(&s.Teams[gi])
-			*groupCells[gi] = cell(values)
+			groups[gi] = cellOf(&s.Teams[gi], c)
+			*groups[gi] = cell(st)
 		}
-		suppress(org, enough, groupCells, groupSets, threshold)
+		col.suppress(cellOf(&s.Org, c), groups, threshold)
 	}
-	return s, nil
 }
 
-// cell summarises values, hiding the figures of fewer than the threshold
-// later (suppress does); here only N == 0 is marked.
-func cell(values []float64) Cell {
-	st := scoring.Summarize(values)
-	c := Cell{N: st.N, Mean: st.Mean, SD: st.SD}
+// cell shows a Stat; suppress hides it later if it must. Only a cell of
+// no one is marked here.
+func cell(st Stat) Cell {
+	c := Cell{N: st.N, Mean: st.Mean, SD: st.SD()}
 	if c.N == 0 {
 		c.Hidden = TooFew
 	}
 	return c
 }
 
+// column is what suppression knows of one column: how many respondents
+// of each bucket have a score in it, and which groups each bucket's
+// respondents belong to.
+type column struct {
+	n  []int    // per bucket
+	in [][]bool // per bucket, per group
+}
+
 // suppress applies the threshold and complementary suppression to one
-// column: the organisation's cell over the respondents in total, and the
-// group cells over theirs.
-func suppress(org *Cell, total bitset, groups []*Cell, sets []bitset, threshold int) {
+// column: the organisation's cell, a total, and the group cells.
+func (col column) suppress(org *Cell, groups []*Cell, threshold int) {
 	hide := func(c *Cell, why Why) {
 		c.Hidden, c.Mean, c.SD = why, 0, 0
 	}
@@ -255,17 +258,11 @@ func suppress(org *Cell, total bitset, groups []*Cell, sets []bitset, threshold 
 			hide(groups[smallest], Complementary)
 			continue
 		}
-		residual := total.clone()
-		for i, g := range groups {
-			if g.Hidden == Shown {
-				residual.andNot(sets[i])
-			}
-		}
-		if r := residual.count(); r > 0 && r < threshold { // rule b
+		if r := col.residual(groups); r > 0 && r < threshold { // rule b
 			hide(groups[smallest], Complementary)
 			continue
 		}
-		if y := nestedDifference(total, groups, sets, threshold); y >= 0 { // rule c
+		if y := col.nestedDifference(org, groups, threshold); y >= 0 { // rule c
 			hide(groups[y], Complementary)
 			continue
 		}
@@ -273,18 +270,50 @@ func suppress(org *Cell, total bitset, groups []*Cell, sets []bitset, threshold 
 	}
 }
 
+// residual counts the respondents of the column in no visible group cell.
+func (col column) residual(groups []*Cell) int {
+	r := 0
+	for b, n := range col.n {
+		if !col.inVisible(b, groups) {
+			r += n
+		}
+	}
+	return r
+}
+
+// inVisible reports whether bucket b's respondents are in a visible group.
+func (col column) inVisible(b int, groups []*Cell) bool {
+	for gi, g := range groups {
+		if g.Hidden == Shown && col.in[b][gi] {
+			return true
+		}
+	}
+	return false
+}
+
+// subset reports whether group y's respondents in the column are all
+// among group x's.
+func (col column) subset(y, x int) bool {
+	for b, n := range col.n {
+		if n > 0 && col.in[b][y] && !col.in[b][x] {
+			return false
+		}
+	}
+	return true
+}
+
 // nestedDifference returns the index of a visible group cell whose
 // respondents are all among those of the organisation or of another
 // visible group cell, with a difference of 1 to threshold-1 people; -1
 // when there is none. Of several, the one with the smallest N is
 // returned (the earlier on a tie).
-func nestedDifference(total bitset, groups []*Cell, sets []bitset, threshold int) int {
+func (col column) nestedDifference(org *Cell, groups []*Cell, threshold int) int {
 	found := -1
 	for y, gy := range groups {
 		if gy.Hidden != Shown || (found >= 0 && gy.N >= groups[found].N) {
 			continue
 		}
-		if d := total.count() - gy.N; d > 0 && d < threshold {
+		if d := org.N - gy.N; d > 0 && d < threshold {
 			found = y
 			continue
 		}
@@ -292,7 +321,7 @@ func nestedDifference(total bitset, groups []*Cell, sets []bitset, threshold int
 			if x == y || gx.Hidden != Shown {
 				continue
 			}
-			if d := gx.N - gy.N; d > 0 && d < threshold && sets[y].subsetOf(sets[x]) {
+			if d := gx.N - gy.N; d > 0 && d < threshold && col.subset(y, x) {
 				found = y
 				break
 			}
@@ -340,41 +369,62 @@ func set(ids []string) map[string]bool {
 	return m
 }
 
-// bitset is a set of respondent indexes.
-type bitset []uint64
-
-func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
-func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
-func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-func (b bitset) clone() bitset  { return slices.Clone(b) }
-func (b bitset) andNot(o bitset) {
-	for i := range b {
-		b[i] &^= o[i]
-	}
+// AggregateInput is a round summarised ahead of time: who was asked, who
+// started without submitting yet, and the aggregate of the responses.
+// Unlike RoundInput's, its lists of users hold each user once.
+type AggregateInput struct {
+	Questionnaire *assessment.Questionnaire
+	Groups        []Group
+	Invited       []string
+	// Started are the users with a draft they have not submitted.
+	Started   []string
+	Aggregate *Aggregate
 }
 
-func (b bitset) and(o bitset) bitset {
-	out := make(bitset, len(b))
-	for i := range b {
-		out[i] = b[i] & o[i]
+// SummarizeAggregate computes the same summary as Summarize from an
+// aggregate, as HR's pages do from a round's rollup. An aggregate knows
+// respondents only by the teams they answered as members of, so a
+// respondent belongs to a group when they answered as its member; a
+// group's Started adds its invited members with an unsubmitted draft to
+// its respondents.
+func SummarizeAggregate(in AggregateInput, threshold int) (Summary, error) {
+	if threshold < MinThreshold {
+		return Summary{}, apperr.New(apperr.Invalid, "the anonymity threshold %d is below the minimum of %d", threshold, MinThreshold)
 	}
-	return out
-}
-
-func (b bitset) count() int {
-	n := 0
-	for _, w := range b {
-		n += bits.OnesCount64(w)
+	q := in.Questionnaire
+	if q == nil {
+		return Summary{}, fmt.Errorf("analytics: no questionnaire")
 	}
-	return n
-}
-
-// subsetOf reports whether every member of b is in o.
-func (b bitset) subsetOf(o bitset) bool {
-	for i := range b {
-		if b[i]&^o[i] != 0 {
-			return false
+	for _, b := range in.Aggregate.Buckets {
+		if len(b.Cols) != len(q.Areas)+1 {
+			return Summary{}, fmt.Errorf("analytics: the aggregate has %d columns, the questionnaire %d areas", len(b.Cols), len(q.Areas))
 		}
 	}
-	return true
+	ids := map[string]bool{}
+	for i, g := range in.Groups {
+		if g.ID == "" || ids[g.ID] {
+			return Summary{}, fmt.Errorf("analytics: group %d has no id or the id of another", i)
+		}
+		ids[g.ID] = true
+	}
+	s := Summary{Threshold: threshold, Teams: make([]Row, len(in.Groups))}
+	submitted := in.Aggregate.Respondents()
+	s.Org = Row{Invited: len(in.Invited), Started: len(in.Started) + submitted, Submitted: submitted}
+	for gi, g := range in.Groups {
+		row := Row{ID: g.ID, Name: g.Name, Invited: len(g.Invited)}
+		for _, b := range in.Aggregate.Buckets {
+			if _, ok := slices.BinarySearch(b.Teams, g.ID); ok {
+				row.Submitted += b.Respondents
+			}
+		}
+		row.Started = row.Submitted
+		for _, id := range in.Started {
+			if slices.Contains(g.Invited, id) {
+				row.Started++
+			}
+		}
+		s.Teams[gi] = row
+	}
+	s.figures(q, in.Aggregate, threshold)
+	return s, nil
 }

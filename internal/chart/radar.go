@@ -1,6 +1,10 @@
-// Package chart lays out and draws a radar (spider) chart of competence
-// areas. The geometry (Layout) does not depend on the output format, so the
-// web page (SVG, drawn by this package) and a PDF report draw the same chart.
+// Package chart lays out and draws the charts of competence scores: a
+// radar (spider) chart of a response's areas, and for HR a heatmap of
+// teams by areas, grouped bars and a trend over rounds. Each chart's
+// geometry (Layout) does not depend on the output format, so the web page
+// (SVG, drawn by this package) and a PDF report draw the same chart; every
+// SVG has a title and a description, and colour never carries meaning
+// alone.
 package chart
 
 import (

@@ -2,10 +2,13 @@ package response
 
 import (
 	"context"
+	"maps"
 	"slices"
+	"strings"
 
 	"vertaa/internal/account"
 	"vertaa/internal/analytics"
+	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
 )
 
@@ -59,8 +62,12 @@ func (s *Service) RoundReport(ctx context.Context, p *account.Principal, orgID, 
 	if err != nil {
 		return RoundReport{}, err
 	}
+	pp, err := s.people(ctx, orgID)
+	if err != nil {
+		return RoundReport{}, err
+	}
 	rep := RoundReport{Organisation: org, Round: r}
-	if rep.Questionnaire, rep.Summary, rep.OtherVersion, err = s.summarize(ctx, r, threshold); err != nil {
+	if rep.Questionnaire, rep.Summary, rep.OtherVersion, err = s.summarize(ctx, r, pp, threshold); err != nil {
 		return RoundReport{}, err
 	}
 	rounds, err := s.store.Rounds(ctx, orgID)
@@ -69,7 +76,7 @@ func (s *Service) RoundReport(ctx context.Context, p *account.Principal, orgID, 
 	}
 	for _, x := range rounds { // the latest opened first
 		if x.ID != r.ID && x.QuestionnaireID == r.QuestionnaireID && x.Opens.Before(r.Opens) {
-			q, sum, _, err := s.summarize(ctx, x, threshold)
+			q, sum, _, err := s.summarize(ctx, x, pp, threshold)
 			if err != nil {
 				return RoundReport{}, err
 			}
@@ -80,14 +87,11 @@ func (s *Service) RoundReport(ctx context.Context, p *account.Principal, orgID, 
 	return rep, nil
 }
 
-// summarize computes a round's summary over the responses to the
-// questionnaire version most of them answered.
-func (s *Service) summarize(ctx context.Context, r Round, threshold int) (*assessment.Questionnaire, analytics.Summary, int, error) {
-	responses, err := s.store.RoundResponses(ctx, r.OrgID, r.ID)
-	if err != nil {
-		return nil, analytics.Summary{}, 0, err
-	}
-	drafts, err := s.store.RoundDrafts(ctx, r.OrgID, r.ID)
+// summarize computes a round's summary from its rollup, over the
+// questionnaire version most of its responses answered, and counts the
+// responses to other versions, which it leaves out.
+func (s *Service) summarize(ctx context.Context, r Round, pp people, threshold int) (*assessment.Questionnaire, analytics.Summary, int, error) {
+	ru, err := s.rollup(ctx, r.OrgID, r.ID)
 	if err != nil {
 		return nil, analytics.Summary{}, 0, err
 	}
@@ -95,70 +99,134 @@ func (s *Service) summarize(ctx context.Context, r Round, threshold int) (*asses
 	if !ok {
 		return nil, analytics.Summary{}, 0, notFound("questionnaire")
 	}
-	hash := v.q.Hash
-	count := map[string]int{}
-	for _, x := range responses {
-		count[x.Hash]++
-	}
-	for h, n := range count { // the most answered; the published one on a tie
-		if n > count[hash] || (n == count[hash] && hash != v.q.Hash && h < hash) {
-			hash = h
+	part := RollupVersion{Hash: v.q.Hash}
+	total := 0
+	for _, x := range ru.Versions { // the most answered; the published one on a tie
+		total += x.Responses
+		if x.Responses > part.Responses || (x.Responses == part.Responses && x.Hash == v.q.Hash) {
+			part = x
 		}
 	}
-	if hash != v.q.Hash {
-		if v, err = s.definition(ctx, hash); err != nil {
+	if part.Hash != v.q.Hash {
+		if v, err = s.definition(ctx, part.Hash); err != nil {
 			return nil, analytics.Summary{}, 0, err
 		}
 	}
-	teams, err := s.store.Teams(ctx, r.OrgID)
-	if err != nil {
+	in := analytics.AggregateInput{Questionnaire: v.q, Aggregate: &part.Aggregate}
+	in.Groups, in.Invited = pp.invited(r)
+	if in.Started, err = s.startedOnly(ctx, pp.drafts[r.ID]); err != nil {
 		return nil, analytics.Summary{}, 0, err
 	}
-	members, err := s.store.TeamMembers(ctx, r.OrgID)
-	if err != nil {
-		return nil, analytics.Summary{}, 0, err
+	sum, err := analytics.SummarizeAggregate(in, threshold)
+	return v.q, sum, total - part.Responses, err
+}
+
+// rollup returns a round's rollup, building it from the responses if it
+// has none.
+func (s *Service) rollup(ctx context.Context, orgID, roundID string) (Rollup, error) {
+	ru, err := s.store.Rollup(ctx, orgID, roundID)
+	if apperr.KindOf(err) != apperr.NotFound {
+		return ru, err
 	}
-	in := analytics.RoundInput{Questionnaire: v.q}
+	if err := s.store.RebuildRollup(ctx, orgID, roundID, func(responses []Response) (Rollup, error) {
+		return s.build(ctx, orgID, roundID, responses)
+	}); err != nil {
+		return Rollup{}, err
+	}
+	return s.store.Rollup(ctx, orgID, roundID)
+}
+
+// people are an organisation's teams, their members and its leaders: who
+// its rounds ask.
+type people struct {
+	teams   []account.Team
+	members []account.TeamMember
+	leaders []string
+	drafts  map[string][]Draft // by round
+	asked   map[string]asked   // invited's answers, by the round's teams
+}
+
+// asked is who a round asks: its groups and everyone.
+type asked struct {
+	groups  []analytics.Group
+	invited []string
+}
+
+func (s *Service) people(ctx context.Context, orgID string) (people, error) {
+	var pp people
+	var err error
+	if pp.teams, err = s.store.Teams(ctx, orgID); err != nil {
+		return people{}, err
+	}
+	if pp.members, err = s.store.TeamMembers(ctx, orgID); err != nil {
+		return people{}, err
+	}
+	grants, err := s.store.OrgGrants(ctx, orgID)
+	if err != nil {
+		return people{}, err
+	}
+	for _, g := range grants {
+		if g.Role == account.Leader {
+			pp.leaders = append(pp.leaders, g.UserID)
+		}
+	}
+	drafts, err := s.store.OrgDrafts(ctx, orgID)
+	if err != nil {
+		return people{}, err
+	}
+	pp.drafts, pp.asked = map[string][]Draft{}, map[string]asked{}
+	for _, d := range drafts {
+		pp.drafts[d.RoundID] = append(pp.drafts[d.RoundID], d)
+	}
+	return pp, nil
+}
+
+// invited returns the round's teams with their members, and everyone
+// asked: the members of the round's teams, or for a round of the whole
+// organisation its teams' members and every leader.
+func (pp people) invited(r Round) ([]analytics.Group, []string) {
+	key := strings.Join(r.TeamIDs, ",") // rounds of the same teams ask the same people
+	if a, ok := pp.asked[key]; ok {
+		return a.groups, a.invited
+	}
+	var groups []analytics.Group
 	invited := map[string]bool{}
-	for _, t := range teams {
+	for _, t := range pp.teams {
 		if len(r.TeamIDs) > 0 && !slices.Contains(r.TeamIDs, t.ID) {
 			continue
 		}
 		g := analytics.Group{ID: t.ID, Name: t.Name}
-		for _, m := range members {
+		for _, m := range pp.members {
 			if m.TeamID == t.ID {
 				g.Invited = append(g.Invited, m.UserID)
 				invited[m.UserID] = true
 			}
 		}
-		in.Groups = append(in.Groups, g)
+		groups = append(groups, g)
 	}
 	if len(r.TeamIDs) == 0 {
-		grants, err := s.store.OrgGrants(ctx, r.OrgID)
-		if err != nil {
-			return nil, analytics.Summary{}, 0, err
-		}
-		for _, g := range grants {
-			if g.Role == account.Leader {
-				invited[g.UserID] = true
-			}
+		for _, id := range pp.leaders {
+			invited[id] = true
 		}
 	}
-	for id := range invited {
-		in.Invited = append(in.Invited, id)
-	}
-	slices.Sort(in.Invited)
+	a := asked{groups: groups, invited: slices.Sorted(maps.Keys(invited))}
+	pp.asked[key] = a
+	return a.groups, a.invited
+}
+
+// startedOnly returns the users of a round's drafts who have not
+// submitted them (a submitted draft stays until the maintenance job
+// removes it).
+func (s *Service) startedOnly(ctx context.Context, drafts []Draft) ([]string, error) {
+	var out []string
 	for _, d := range drafts {
-		in.Started = append(in.Started, d.UserID)
-	}
-	other := 0
-	for _, x := range responses {
-		if x.Hash != hash {
-			other++
-			continue
+		_, err := s.store.Response(ctx, d.UserID, d.SubmitKey)
+		switch {
+		case apperr.KindOf(err) == apperr.NotFound:
+			out = append(out, d.UserID)
+		case err != nil:
+			return nil, err
 		}
-		in.Respondents = append(in.Respondents, analytics.Respondent{UserID: x.UserID, TeamIDs: x.TeamIDs, Result: x.Result})
 	}
-	sum, err := analytics.Summarize(in, threshold)
-	return v.q, sum, other, err
+	return out, nil
 }

@@ -470,11 +470,16 @@ func (s *Service) Submit(ctx context.Context, p *account.Principal, draftID stri
 	if err != nil {
 		return Response{}, err
 	}
-	r, err := s.store.AddResponse(ctx, Response{
+	r := Response{
 		ID: d.SubmitKey, UserID: p.User.ID, OrgID: d.OrgID, RoundID: d.RoundID, TeamIDs: teams,
 		QuestionnaireID: v.q.ID, Version: v.q.Version, Hash: v.q.Hash,
 		Answers: answers, Result: result, SubmittedAt: s.now(),
-	})
+	}
+	if r.RoundID != "" {
+		r, err = s.store.AddRoundResponse(ctx, r, func(ru *Rollup) error { return s.fold(ctx, ru, r) })
+	} else {
+		r, err = s.store.AddResponse(ctx, r)
+	}
 	if apperr.KindOf(err) == apperr.Conflict {
 		// Submitted already, by this request's twin or earlier: that
 		// response is the answer.
@@ -596,7 +601,8 @@ func (s *Service) SetShared(ctx context.Context, p *account.Principal, responseI
 	if r.OrgID == "" {
 		return apperr.New(apperr.Invalid, "a personal assessment has no HR to share with")
 	}
-	if err := s.store.SetShared(ctx, p.User.ID, responseID, shared); err != nil {
+	mark := func(ru *Rollup) { ru.setShared(SharedRef{UserID: p.User.ID, ResponseID: responseID}, shared) }
+	if err := s.store.SetShared(ctx, p.User.ID, responseID, shared, mark); err != nil {
 		return err
 	}
 	action := audit.ResponseUnshared

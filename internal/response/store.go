@@ -40,11 +40,29 @@ type Store interface {
 	Response(ctx context.Context, userID, id string) (Response, error)
 	// Responses returns the user's responses, newest first.
 	Responses(ctx context.Context, userID string) ([]Response, error)
-	SetShared(ctx context.Context, userID, id string, shared bool) error
-	// RoundResponses and RoundDrafts return every response and draft of
-	// a round of the organisation.
-	RoundResponses(ctx context.Context, orgID, roundID string) ([]Response, error)
-	RoundDrafts(ctx context.Context, orgID, roundID string) ([]Draft, error)
+	// SetShared sets whether HR may see a response individually, and
+	// marks it so in its round's rollup with mark.
+	SetShared(ctx context.Context, userID, id string, shared bool, mark func(*Rollup)) error
+	// OrgDrafts returns every draft of the organisation's rounds.
+	OrgDrafts(ctx context.Context, orgID string) ([]Draft, error)
+	// QuestionnaireRounds returns every organisation's rounds of a
+	// questionnaire, the latest opened first.
+	QuestionnaireRounds(ctx context.Context, questionnaireID string) ([]Round, error)
+
+	// AddRoundResponse stores a response of a round and folds it into
+	// the round's rollup with fold, so that no rebuild falls between the
+	// two; a second response with the same id is Conflict and folds
+	// nothing. Once the response is stored the call succeeds: a rollup
+	// that cannot be updated is removed, for the next reader to rebuild.
+	AddRoundResponse(ctx context.Context, r Response, fold func(*Rollup) error) (Response, error)
+	// Rollup returns a round's rollup; NotFound when it has none.
+	Rollup(ctx context.Context, orgID, roundID string) (Rollup, error)
+	Rollups(ctx context.Context) ([]Rollup, error)
+	// RebuildRollup replaces a round's rollup with the one build makes
+	// from all the round's responses.
+	RebuildRollup(ctx context.Context, orgID, roundID string, build func([]Response) (Rollup, error)) error
+	// RoundResponseRefs names every response of every round.
+	RoundResponseRefs(ctx context.Context) ([]ResponseRef, error)
 
 	// SaveDefinition keeps a questionnaire version by its hash; saving one
 	// kept already changes nothing.

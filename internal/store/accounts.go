@@ -219,6 +219,7 @@ func (r teamRecord) team() account.Team {
 
 // CreateTeam adds a team; a name in use in the organisation is Conflict.
 func (s *Store) CreateTeam(ctx context.Context, t account.Team) (account.Team, error) {
+	defer s.invalidateLists()
 	t.ID = newID()
 	t.CreatedAt = t.CreatedAt.UTC().Truncate(time.Millisecond)
 	r := teamRecord{ID: t.ID, OrgID: t.OrgID, Name: t.Name, NameKey: strings.ToLower(t.Name), CreatedAt: t.CreatedAt}
@@ -240,12 +241,15 @@ func (s *Store) Team(ctx context.Context, orgID, id string) (account.Team, error
 
 // Teams returns the teams of the organisation, ordered by name.
 func (s *Store) Teams(ctx context.Context, orgID string) ([]account.Team, error) {
-	return findAll(ctx, s.db.Collection(teamsCollection), bson.D{{Key: "org_id", Value: orgID}},
-		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}), "teams", teamRecord.team)
+	return cachedList(s, orgID+"/teams", func() ([]account.Team, error) {
+		return findAll(ctx, s.db.Collection(teamsCollection), bson.D{{Key: "org_id", Value: orgID}},
+			options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}}), "teams", teamRecord.team)
+	})
 }
 
 // RenameTeam renames a team of the organisation.
 func (s *Store) RenameTeam(ctx context.Context, orgID, id, name string) error {
+	defer s.invalidateLists()
 	res, err := s.db.Collection(teamsCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: name}, {Key: "name_key", Value: strings.ToLower(name)}}}})
 	if err != nil {
@@ -259,6 +263,7 @@ func (s *Store) RenameTeam(ctx context.Context, orgID, id, name string) error {
 
 // DeleteTeam deletes the team's memberships, then the team.
 func (s *Store) DeleteTeam(ctx context.Context, orgID, id string) error {
+	defer s.invalidateLists()
 	if _, err := s.db.Collection(teamMembersCollection).DeleteMany(ctx, bson.D{{Key: "org_id", Value: orgID}, {Key: "team_id", Value: id}}); err != nil {
 		return translate(err, "team members")
 	}
@@ -303,6 +308,7 @@ func (s *Store) changeGrants(ctx context.Context, userID string, change func([]g
 	unlock := s.locks.lock(grantsCollection + "/" + userID)
 	defer unlock()
 	defer s.invalidate(grantsCollection, userID)
+	defer s.invalidateLists()
 	coll := s.db.Collection(grantsCollection)
 	var rec grantsRecord
 	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&rec)
@@ -383,7 +389,9 @@ func (s *Store) grantsWhere(ctx context.Context, filter bson.D, keep func(accoun
 
 // OrgGrants returns the roles held in an organisation.
 func (s *Store) OrgGrants(ctx context.Context, orgID string) ([]account.Grant, error) {
-	return s.grantsWhere(ctx, bson.D{{Key: "grants.org_id", Value: orgID}}, func(g account.Grant) bool { return g.OrgID == orgID })
+	return cachedList(s, orgID+"/grants", func() ([]account.Grant, error) {
+		return s.grantsWhere(ctx, bson.D{{Key: "grants.org_id", Value: orgID}}, func(g account.Grant) bool { return g.OrgID == orgID })
+	})
 }
 
 // CountGrants counts the holders of a role.
@@ -404,6 +412,7 @@ func memberID(m account.TeamMember) string { return m.OrgID + "|" + m.TeamID + "
 // AddTeamMember puts a user in a team; adding one already in it is no
 // error.
 func (s *Store) AddTeamMember(ctx context.Context, m account.TeamMember) error {
+	defer s.invalidateLists()
 	_, err := s.db.Collection(teamMembersCollection).InsertOne(ctx, teamMemberRecord{ID: memberID(m), OrgID: m.OrgID, TeamID: m.TeamID, UserID: m.UserID})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
@@ -413,15 +422,18 @@ func (s *Store) AddTeamMember(ctx context.Context, m account.TeamMember) error {
 
 // RemoveTeamMember takes a user out of a team.
 func (s *Store) RemoveTeamMember(ctx context.Context, m account.TeamMember) error {
+	defer s.invalidateLists()
 	_, err := s.db.Collection(teamMembersCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: memberID(m)}})
 	return translate(err, "team member")
 }
 
 // TeamMembers returns every team membership of the organisation.
 func (s *Store) TeamMembers(ctx context.Context, orgID string) ([]account.TeamMember, error) {
-	return findAll(ctx, s.db.Collection(teamMembersCollection), bson.D{{Key: "org_id", Value: orgID}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "team members",
-		func(r teamMemberRecord) account.TeamMember {
-			return account.TeamMember{OrgID: r.OrgID, TeamID: r.TeamID, UserID: r.UserID}
-		})
+	return cachedList(s, orgID+"/members", func() ([]account.TeamMember, error) {
+		return findAll(ctx, s.db.Collection(teamMembersCollection), bson.D{{Key: "org_id", Value: orgID}},
+			options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "team members",
+			func(r teamMemberRecord) account.TeamMember {
+				return account.TeamMember{OrgID: r.OrgID, TeamID: r.TeamID, UserID: r.UserID}
+			})
+	})
 }

@@ -47,6 +47,7 @@ func (r roundRecord) round() response.Round {
 
 // CreateRound stores a new round.
 func (s *Store) CreateRound(ctx context.Context, r response.Round) (response.Round, error) {
+	defer s.invalidateLists()
 	r.ID = newID()
 	r.Opens, r.Closes, r.CreatedAt = ms(r.Opens), ms(r.Closes), ms(r.CreatedAt)
 	if r.TeamIDs == nil {
@@ -54,8 +55,15 @@ func (s *Store) CreateRound(ctx context.Context, r response.Round) (response.Rou
 	}
 	rec := roundRecord{ID: r.ID, OrgID: r.OrgID, QuestionnaireID: r.QuestionnaireID, Name: r.Name, TeamIDs: r.TeamIDs,
 		Opens: r.Opens, Closes: r.Closes, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
-	_, err := s.db.Collection(roundsCollection).InsertOne(ctx, rec)
-	return r, translate(err, "round")
+	if _, err := s.db.Collection(roundsCollection).InsertOne(ctx, rec); err != nil {
+		return response.Round{}, translate(err, "round")
+	}
+	// The round's rollup starts empty, for its responses to be folded
+	// into; without it the first reader builds it.
+	if err := s.putRollup(ctx, response.Rollup{OrgID: r.OrgID, RoundID: r.ID}); err != nil {
+		return response.Round{}, err
+	}
+	return r, nil
 }
 
 // Round returns a round of the organisation.
@@ -69,8 +77,10 @@ func (s *Store) Round(ctx context.Context, orgID, id string) (response.Round, er
 
 // Rounds returns the rounds of the organisation, the latest opened first.
 func (s *Store) Rounds(ctx context.Context, orgID string) ([]response.Round, error) {
-	return findAll(ctx, s.db.Collection(roundsCollection), bson.D{{Key: "org_id", Value: orgID}},
-		options.Find().SetSort(bson.D{{Key: "opens", Value: -1}, {Key: "_id", Value: 1}}), "rounds", roundRecord.round)
+	return cachedList(s, orgID+"/rounds", func() ([]response.Round, error) {
+		return findAll(ctx, s.db.Collection(roundsCollection), bson.D{{Key: "org_id", Value: orgID}},
+			options.Find().SetSort(bson.D{{Key: "opens", Value: -1}, {Key: "_id", Value: 1}}), "rounds", roundRecord.round)
+	})
 }
 
 // OpenRounds returns the rounds of the organisations open at now, closing
@@ -85,6 +95,7 @@ func (s *Store) OpenRounds(ctx context.Context, orgIDs []string, now time.Time) 
 
 // CloseRound moves a round's end to at.
 func (s *Store) CloseRound(ctx context.Context, orgID, id string, at time.Time) error {
+	defer s.invalidateLists()
 	res, err := s.db.Collection(roundsCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "org_id", Value: orgID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "closes", Value: ms(at)}}}})
 	if err != nil {
@@ -370,8 +381,17 @@ func (s *Store) Responses(ctx context.Context, userID string) ([]response.Respon
 		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: -1}, {Key: "_id", Value: -1}}), "responses", responseRecord.response)
 }
 
-// SetShared sets whether HR may see the user's response individually.
-func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool) error {
+// SetShared sets whether HR may see the user's response individually,
+// and marks it so in its round's rollup with mark, under the rollup's lock.
+func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool, mark func(*response.Rollup)) error {
+	r, err := s.Response(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	if r.RoundID != "" {
+		unlock := s.locks.lock(rollupsCollection + "/" + rollupID(r.OrgID, r.RoundID))
+		defer unlock()
+	}
 	res, err := s.db.Collection(responsesCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "shared", Value: shared}}}})
 	if err != nil {
@@ -379,6 +399,9 @@ func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool) e
 	}
 	if res.MatchedCount == 0 {
 		return translate(mongo.ErrNoDocuments, "response")
+	}
+	if r.RoundID != "" {
+		s.updateRollup(ctx, r.OrgID, r.RoundID, func(ru *response.Rollup) error { mark(ru); return nil })
 	}
 	return nil
 }
@@ -425,9 +448,16 @@ func (s *Store) RoundResponses(ctx context.Context, orgID, roundID string) ([]re
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "responses", responseRecord.response)
 }
 
-// RoundDrafts returns the drafts of a round of the organisation.
-func (s *Store) RoundDrafts(ctx context.Context, orgID, roundID string) ([]response.Draft, error) {
-	return findAll(ctx, s.db.Collection(draftsCollection),
-		bson.D{{Key: "org_id", Value: orgID}, {Key: "round_id", Value: roundID}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "drafts", draftRecord.draft)
+// OrgDrafts returns the drafts of the organisation's rounds.
+func (s *Store) OrgDrafts(ctx context.Context, orgID string) ([]response.Draft, error) {
+	return findAll(ctx, s.db.Collection(draftsCollection), bson.D{{Key: "org_id", Value: orgID}}, options.Find(), "drafts", draftRecord.draft)
+}
+
+// QuestionnaireRounds returns every organisation's rounds of a
+// questionnaire, the latest opened first.
+func (s *Store) QuestionnaireRounds(ctx context.Context, questionnaireID string) ([]response.Round, error) {
+	return cachedList(s, "questionnaire:"+questionnaireID+"/rounds", func() ([]response.Round, error) {
+		return findAll(ctx, s.db.Collection(roundsCollection), bson.D{{Key: "questionnaire_id", Value: questionnaireID}},
+			options.Find().SetSort(bson.D{{Key: "opens", Value: -1}, {Key: "_id", Value: 1}}), "rounds", roundRecord.round)
+	})
 }

@@ -58,11 +58,12 @@ var collections = []collection{
 	{name: roundsCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "opens", Value: -1}}},
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "closes", Value: 1}}},
+		{Keys: bson.D{{Key: "questionnaire_id", Value: 1}}},
 	}},
 	{name: draftsCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true)},
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: -1}}},
-		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "round_id", Value: 1}}},
+		{Keys: bson.D{{Key: "org_id", Value: 1}}},
 	}},
 	{name: responsesCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "submitted_at", Value: -1}}},
@@ -70,6 +71,7 @@ var collections = []collection{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "round_id", Value: 1}}},
 	}},
 	{name: definitionsCollection},
+	{name: rollupsCollection},
 	{name: awardsCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "offered_at", Value: -1}}},
 		{Keys: bson.D{{Key: "status_list", Value: 1}, {Key: "state", Value: 1}}},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -77,6 +78,37 @@ func (s *Store) invalidate(collection, id string) {
 func (s *Store) cacheWritten(collection, id string, rec any) {
 	if s.cache != nil {
 		s.cache.set(collection+"/"+id, rec)
+	}
+}
+
+// listsKey prefixes the cached lists of an organisation's teams, members,
+// roles and rounds, and of a questionnaire's rounds, which HR's pages read
+// on every request.
+const listsKey = "org-lists/"
+
+// cachedList reads one of an organisation's lists through the cache of an
+// exclusive store. Every change to teams, members, roles or rounds drops
+// all the cached lists (invalidateLists): such changes are rare, reads are
+// not.
+func cachedList[T any](s *Store, key string, load func() ([]T, error)) ([]T, error) {
+	if s.cache == nil {
+		return load()
+	}
+	v, ok, t := s.cache.get(listsKey + key)
+	if ok {
+		return slices.Clone(v.([]T)), nil
+	}
+	list, err := load()
+	if err == nil {
+		s.cache.offer(t, slices.Clone(list))
+	}
+	return list, err
+}
+
+// invalidateLists drops the cached lists of every organisation.
+func (s *Store) invalidateLists() {
+	if s.cache != nil {
+		s.cache.invalidatePrefix(listsKey)
 	}
 }
 

@@ -96,8 +96,12 @@ var routeAccess = map[string]string{
 	"POST /orgs/:org/rounds":                  "hr",
 	"POST /orgs/:org/rounds/:round/close":     "hr",
 	"GET /orgs/:org/rounds/:round/report.pdf": "hr",
+	"GET /orgs/:org/analytics":                "hr",
+	"GET /orgs/:org/analytics/export.csv":     "hr",
+	"GET /orgs/:org/analytics/export.xlsx":    "hr",
 
 	"GET /admin":                       "admin",
+	"GET /admin/network":               "admin",
 	"POST /admin/orgs":                 "admin",
 	"POST /admin/orgs/:org/rename":     "admin",
 	"GET /admin/users":                 "admin",

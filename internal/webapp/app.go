@@ -220,8 +220,12 @@ func (a *app) routes(f *fiber.App) {
 	r(post, "/orgs/:org/rounds", manager, a.roundCreate)
 	r(post, "/orgs/:org/rounds/:round/close", manager, a.roundClose)
 	r(get, "/orgs/:org/rounds/:round/report.pdf", manager, a.roundPDF)
+	r(get, "/orgs/:org/analytics", manager, a.dashboard)
+	r(get, "/orgs/:org/analytics/export.csv", manager, a.dashboardExport("csv"))
+	r(get, "/orgs/:org/analytics/export.xlsx", manager, a.dashboardExport("xlsx"))
 
 	r(get, "/admin", admin, a.adminHome)
+	r(get, "/admin/network", admin, a.network)
 	r(post, "/admin/orgs", admin, a.orgCreate)
 	r(post, "/admin/orgs/:org/rename", admin, a.orgRename)
 	r(get, "/admin/users", admin, a.adminUsers)

@@ -294,4 +294,14 @@ func TestBrowserLeaderFlow(t *testing.T) {
 	}
 	b.do(t, chromedp.EmulateViewport(320, 800))
 	b.fitsWidth(t, "the results page")
+
+	// HR's analytics of the round: charts, tables and filters.
+	b.cancel()
+	b = newBrowser(t, chromium, 1024)
+	b.signIn(t, base, w.hrA.Email)
+	b.do(t, chromedp.Navigate(base+"/orgs/"+w.orgA.ID+"/analytics"), chromedp.WaitVisible(chromedp.CSS(`table.heatmap`)))
+	b.audit(t, axe, "the analytics page")
+	b.screenshot(t, "analytics")
+	b.do(t, chromedp.EmulateViewport(320, 800))
+	b.fitsWidth(t, "the analytics page")
 }
