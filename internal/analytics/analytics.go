@@ -51,6 +51,10 @@ const (
 	Shown         Why = ""
 	TooFew        Why = "too_few"       // fewer respondents than the threshold
 	Complementary Why = "complementary" // hidden so that another hidden cell cannot be worked out
+	// Open hides the figures of a round that still takes answers: a
+	// figure that moved as one more answer came in would reveal that
+	// answer to whoever watched it before and after.
+	Open Why = "open"
 )
 
 // Cell is one figure of a table: the mean score of a group in an area (or

@@ -428,3 +428,22 @@ func SummarizeAggregate(in AggregateInput, threshold int) (Summary, error) {
 	s.figures(q, in.Aggregate, threshold)
 	return s, nil
 }
+
+// HideOpen hides every figure of a summary of a round that is still open
+// (see Open). Participation, which counts people and not answers, stays.
+func (s *Summary) HideOpen() {
+	hide := func(r *Row) {
+		for i := range r.Areas {
+			r.Areas[i] = Cell{N: r.Areas[i].N, Hidden: Open}
+		}
+		r.Overall = Cell{N: r.Overall.N, Hidden: Open}
+	}
+	hide(&s.Org)
+	for i := range s.Teams {
+		hide(&s.Teams[i])
+	}
+	for i := range s.Distribution {
+		s.Distribution[i] = nil
+	}
+	s.OverallDistribution = nil
+}

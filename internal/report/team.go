@@ -83,6 +83,8 @@ func (r *team) cell(c analytics.Cell) string {
 		return score(c.Mean)
 	case analytics.Complementary:
 		return r.t("report.hidden")
+	case analytics.Open:
+		return r.t("report.round_open")
 	}
 	return r.t("report.too_few")
 }

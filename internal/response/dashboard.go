@@ -155,7 +155,7 @@ func (s *Service) Dashboard(ctx context.Context, p *account.Principal, orgID str
 	return d, nil
 }
 
-// networkAggregate sums, for every organisation, its latest round's
+// networkAggregate sums, for every organisation, its latest closed round's
 // responses to a questionnaire version, as members of that organisation
 // alone, and returns the organisations as groups. The latest round is the
 // network's present state, and reading one round per organisation keeps
@@ -167,9 +167,10 @@ func (s *Service) networkAggregate(ctx context.Context, q *assessment.Questionna
 	}
 	agg := analytics.NewAggregate()
 	var groups []analytics.Group
+	now := s.now()
 	for _, r := range rounds {
-		if slices.ContainsFunc(groups, func(g analytics.Group) bool { return g.ID == r.OrgID }) {
-			continue
+		if r.Closes.After(now) || slices.ContainsFunc(groups, func(g analytics.Group) bool { return g.ID == r.OrgID }) {
+			continue // still open (see analytics.Open), or not the organisation's latest
 		}
 		ru, err := s.rollup(ctx, r.OrgID, r.ID)
 		if err != nil {

@@ -71,6 +71,9 @@ func TestDashboard(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := f.svc.CloseRound(f.ctx, f.hr, f.orgID, first.ID); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(5 * time.Millisecond)
 	second := f.round(nil)
 	for i, p := range team[:5] {
@@ -118,6 +121,9 @@ func TestDashboard(t *testing.T) {
 			}
 			others = append(others, resp)
 		}
+		if err := f.svc.CloseRound(f.ctx, f.person(fmt.Sprintf("hrc%d@t.fi", oi), account.HR, orgID, ""), orgID, r.ID); err != nil {
+			t.Fatal(err)
+		}
 		if oi == 0 {
 			// With one other organisation, its total is not shown to HR.
 			db, err := f.svc.Dashboard(f.ctx, f.hr, f.orgID, response.DashboardFilter{}, 5)
@@ -127,7 +133,22 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 
+	// While the second round is open, its figures are hidden; the
+	// first, closed, shows them.
 	db, err := f.svc.Dashboard(f.ctx, f.hr, f.orgID, response.DashboardFilter{}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := db.Rounds[1].Summary.Org.Overall; c.Hidden != analytics.Open || c.Mean != 0 || c.N != 6 || db.Rounds[1].Summary.Distribution[0] != nil {
+		t.Fatalf("an open round's overall: %+v", c)
+	}
+	if c := db.Rounds[0].Summary.Org.Overall; c.Hidden != analytics.Shown {
+		t.Fatalf("a closed round's overall: %+v", c)
+	}
+	if err := f.svc.CloseRound(f.ctx, f.hr, f.orgID, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	db, err = f.svc.Dashboard(f.ctx, f.hr, f.orgID, response.DashboardFilter{}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

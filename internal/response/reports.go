@@ -89,7 +89,8 @@ func (s *Service) RoundReport(ctx context.Context, p *account.Principal, orgID, 
 
 // summarize computes a round's summary from its rollup, over the
 // questionnaire version most of its responses answered, and counts the
-// responses to other versions, which it leaves out.
+// responses to other versions, which it leaves out. The figures of a round
+// that has not closed yet are hidden (analytics.Open).
 func (s *Service) summarize(ctx context.Context, r Round, pp people, threshold int) (*assessment.Questionnaire, analytics.Summary, int, error) {
 	ru, err := s.rollup(ctx, r.OrgID, r.ID)
 	if err != nil {
@@ -118,6 +119,9 @@ func (s *Service) summarize(ctx context.Context, r Round, pp people, threshold i
 		return nil, analytics.Summary{}, 0, err
 	}
 	sum, err := analytics.SummarizeAggregate(in, threshold)
+	if r.Closes.After(s.now()) { // open, or not yet opened
+		sum.HideOpen()
+	}
 	return v.q, sum, total - part.Responses, err
 }
 

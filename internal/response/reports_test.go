@@ -86,6 +86,15 @@ func TestRoundReport(t *testing.T) {
 	if rep.Summary.Org.Invited != 6 || rep.Summary.Org.Submitted != 3 {
 		t.Fatalf("participation of a team round: %+v", rep.Summary.Org)
 	}
+	if c := rep.Summary.Org.Areas[0]; c.Hidden != analytics.Open || c.Mean != 0 {
+		t.Fatalf("an open round's figures: %+v", c)
+	}
+	if err := f.svc.CloseRound(f.ctx, f.hr, f.orgID, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = f.svc.RoundReport(f.ctx, f.hr, f.orgID, second.ID, 5); err != nil {
+		t.Fatal(err)
+	}
 	if c := rep.Summary.Org.Areas[0]; c.Hidden != analytics.TooFew || c.Mean != 0 {
 		t.Fatalf("three answers under a threshold of five: %+v", c)
 	}

@@ -143,6 +143,9 @@ func TestCheckRollupsRepairs(t *testing.T) {
 	if n, err := f.svc.CheckRollups(f.ctx); err != nil || n != 0 {
 		t.Fatalf("a second check rebuilt %d rollups (%v), want 0", n, err)
 	}
+	if err := f.svc.CloseRound(f.ctx, f.hr, f.orgID, round.ID); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := f.svc.RoundReport(f.ctx, f.hr, f.orgID, round.ID, 5)
 	if err != nil {
 		t.Fatal(err)

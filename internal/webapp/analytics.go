@@ -95,6 +95,7 @@ type dashboardView struct {
 	Participation  []participationRow
 	TeamsTaking    []participationRow // the chosen round's teams
 	RoundName      string
+	RoundOpen      bool // its figures are hidden until it closes
 	OtherVersion   int
 	Areas          []areaLabel
 	Overall        string
@@ -142,6 +143,8 @@ func (a *app) figureOf(lang i18n.Lang, q *assessment.Questionnaire, c analytics.
 		return figure{Text: formatScore(c.Mean), Mean: c.Mean, N: c.N, Band: q.LevelIndex(c.Mean)}
 	case analytics.Complementary:
 		return figure{Text: a.texts.T(lang, "report.hidden"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
+	case analytics.Open:
+		return figure{Text: a.texts.T(lang, "report.round_open"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
 	}
 	return figure{Text: a.texts.T(lang, "report.too_few"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
 }
@@ -201,6 +204,7 @@ func (a *app) buildDashboard(d response.Dashboard, lang i18n.Lang) (dashboardVie
 		v.Teams = append(v.Teams, option{t.ID, t.Name, t.ID == d.TeamID})
 	}
 	v.RoundName, v.OtherVersion = sel.Round.Name, sel.OtherVersion
+	v.RoundOpen = sel.Summary.Org.Overall.Hidden == analytics.Open
 	for i, area := range q.Areas {
 		v.Areas = append(v.Areas, areaLabel{i + 1, txt(area.Title)})
 	}

@@ -35,6 +35,14 @@ func answerRound(t *testing.T, c *client, w *world, v, reflection string) {
 
 var score = regexp.MustCompile(`>\d\.\d\d<`)
 
+// closeRound has HR close the world's round.
+func closeRound(t *testing.T, hr *client, w *world) {
+	t.Helper()
+	if resp, _ := hr.post("/orgs/"+w.orgA.ID+"/rounds/"+w.roundA.ID+"/close", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close the round: %d", resp.StatusCode)
+	}
+}
+
 // TestAnalyticsPage: HR of the organisation sees its rounds with every
 // figure under the threshold, and the reflections shared with them; no one
 // else sees the page.
@@ -47,6 +55,14 @@ func TestAnalyticsPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("HR: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
+	// While the round is open its figures wait for it to close.
+	for _, want := range []string{"kierros kesken", "luvut näytetään, kun se on päättynyt"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page of an open round lacks %q", want)
+		}
+	}
+	closeRound(t, hr, w)
+	_, body = hr.get(path)
 	for _, want := range []string{"Kevät 2027", "n = 1", "liian vähän vastauksia", "Viikkopalaverit &lt;toimivat&gt;", `href="` + path + `/export.csv?`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
@@ -88,6 +104,7 @@ func TestAnalyticsExports(t *testing.T) {
 	w := newWorld(t)
 	answerRound(t, w.as(t, w.leader), w, "4", "=HYPERLINK(\"http://x\")")
 	hr := w.as(t, w.hrA)
+	closeRound(t, hr, w)
 	base := "/orgs/" + w.orgA.ID + "/analytics/export."
 	resp, body := hr.get(base + "csv")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
