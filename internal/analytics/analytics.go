@@ -4,11 +4,6 @@
 // individual's answers. It knows nothing of HTTP, storage or PDFs.
 package analytics
 
-import (
-	"vertaa/internal/assessment"
-	"vertaa/internal/scoring"
-)
-
 // MinThreshold is the lowest anonymity threshold allowed; DefaultThreshold
 // is used unless configured otherwise.
 const (
@@ -16,31 +11,11 @@ const (
 	DefaultThreshold = 5
 )
 
-// Respondent is one submitted response of a round.
-type Respondent struct {
-	UserID  string
-	TeamIDs []string // the respondent's teams when submitting
-	Result  scoring.Result
-}
-
 // Group is one team of the organisation in the round's scope.
 type Group struct {
 	ID, Name string
 	// Invited are the members asked to answer.
 	Invited []string
-}
-
-// RoundInput is everything a round summary is computed from.
-type RoundInput struct {
-	Questionnaire *assessment.Questionnaire
-	Groups        []Group
-	// Invited are everyone asked to answer the round (the union of the
-	// groups' members, or every leader of the organisation for a round
-	// without teams).
-	Invited []string
-	// Started are the users who opened a draft or submitted.
-	Started     []string
-	Respondents []Respondent
 }
 
 // Why tells why a cell is hidden.

@@ -8,25 +8,9 @@ import (
 	"vertaa/internal/assessment"
 )
 
-// Summarize computes what HR may see of a round under an anonymity
-// threshold. It is pure: the same input gives the same summary.
-//
-// Who counts where:
-//   - A respondent is one person: respondents are counted by UserID, and
-//     when a user appears twice the later entry of in.Respondents is used.
-//   - Org: Invited counts the distinct users of in.Invited, Started the
-//     distinct users of in.Started and of the respondents (submitting
-//     implies starting), Submitted the distinct respondents.
-//   - A respondent belongs to a group when the group's ID is among the
-//     respondent's TeamIDs (the team recorded with the response) or the
-//     respondent is among the group's Invited members. The same rule
-//     decides a group's Submitted and its cells, so a group's cells never
-//     hold more people than its Submitted. Groups may overlap.
-//   - A group's Invited counts its distinct invited members; Started
-//     counts the users among them who started or submitted, and the
-//     group's respondents. A response that names the group but whose
-//     author is not among its invited members therefore counts in Started
-//     and Submitted, which may then exceed Invited.
+// figures fills in the cells of the organisation and of s.Teams (whose IDs
+// name the groups) and the distributions from agg, and applies the
+// threshold and complementary suppression column by column.
 //
 // Cells: a column is one area of the questionnaire or the overall score.
 // A cell's N counts the respondents of its row with enough answers for a
@@ -67,88 +51,6 @@ import (
 //
 // Participation counts are not suppressed: they count people asked and
 // people who answered, never anything of their answers.
-//
-// A threshold below MinThreshold is refused with an apperr.Invalid error.
-// Results that do not have the questionnaire's areas, a respondent
-// without a UserID and a group without an ID or with the ID of another
-// are refused as internal errors: they are bugs upstream.
-func Summarize(in RoundInput, threshold int) (Summary, error) {
-	if threshold < MinThreshold {
-		return Summary{}, apperr.New(apperr.Invalid, "the anonymity threshold %d is below the minimum of %d", threshold, MinThreshold)
-	}
-	q := in.Questionnaire
-	if q == nil {
-		return Summary{}, fmt.Errorf("analytics: no questionnaire")
-	}
-	resp, err := distinctRespondents(in.Respondents, len(q.Areas), func(i int) string { return q.Areas[i].ID })
-	if err != nil {
-		return Summary{}, err
-	}
-	groupIDs := make(map[string]bool, len(in.Groups))
-	for i, g := range in.Groups {
-		if g.ID == "" {
-			return Summary{}, fmt.Errorf("analytics: group %d has no id", i)
-		}
-		if groupIDs[g.ID] {
-			return Summary{}, fmt.Errorf("analytics: two groups have the id %q", g.ID)
-		}
-		groupIDs[g.ID] = true
-	}
-
-	n := len(resp)
-
-	// Participation.
-	respondentIDs := make(map[string]int, n)
-	for i, r := range resp {
-		respondentIDs[r.UserID] = i
-	}
-	started := set(in.Started)
-	for id := range respondentIDs {
-		started[id] = true
-	}
-	s := Summary{
-		Threshold: threshold,
-		Org: Row{
-			Invited:   len(set(in.Invited)),
-			Started:   len(started),
-			Submitted: n,
-		},
-		Teams: make([]Row, len(in.Groups)),
-	}
-
-	// Group membership of respondents: the teams recorded with the
-	// response, and the groups that invited them.
-	teamsOf := make([][]string, n)
-	for gi, g := range in.Groups {
-		invited := set(g.Invited)
-		submitted := 0
-		for i, r := range resp {
-			if invited[r.UserID] || slices.Contains(r.TeamIDs, g.ID) {
-				teamsOf[i] = append(teamsOf[i], g.ID)
-				submitted++
-			}
-		}
-		groupStarted := 0
-		for id := range started {
-			if invited[id] {
-				groupStarted++
-			} else if i, ok := respondentIDs[id]; ok && slices.Contains(teamsOf[i], g.ID) {
-				groupStarted++
-			}
-		}
-		s.Teams[gi] = Row{ID: g.ID, Name: g.Name, Invited: len(invited), Started: groupStarted, Submitted: submitted}
-	}
-	agg := NewAggregate()
-	for i, r := range resp {
-		agg.Add(q, teamsOf[i], r.Result)
-	}
-	s.figures(q, agg, threshold)
-	return s, nil
-}
-
-// figures fills in the cells of the organisation and of s.Teams (whose IDs
-// name the groups) and the distributions from agg, and applies the
-// threshold and complementary suppression column by column.
 func (s *Summary) figures(q *assessment.Questionnaire, agg *Aggregate, threshold int) {
 	ncol := len(q.Areas) + 1 // the areas, then overall
 	s.Org.Areas = make([]Cell, len(q.Areas))
@@ -330,48 +232,9 @@ func (col column) nestedDifference(org *Cell, groups []*Cell, threshold int) int
 	return found
 }
 
-// distinctRespondents returns one respondent per UserID, the later entry
-// winning, in the order of first appearance, after checking that every
-// result has the questionnaire's areas.
-func distinctRespondents(in []Respondent, areas int, areaID func(int) string) ([]Respondent, error) {
-	out := make([]Respondent, 0, len(in))
-	at := make(map[string]int, len(in))
-	for i, r := range in {
-		if r.UserID == "" {
-			return nil, fmt.Errorf("analytics: respondent %d has no user id", i)
-		}
-		if len(r.Result.Areas) != areas {
-			return nil, fmt.Errorf("analytics: the result of respondent %d has %d areas, the questionnaire %d", i, len(r.Result.Areas), areas)
-		}
-		for a := range areas {
-			if r.Result.Areas[a].ID != areaID(a) {
-				return nil, fmt.Errorf("analytics: area %d of respondent %d's result is %q, the questionnaire's %q", a, i, r.Result.Areas[a].ID, areaID(a))
-			}
-		}
-		if j, ok := at[r.UserID]; ok {
-			out[j] = r
-			continue
-		}
-		at[r.UserID] = len(out)
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// set returns the distinct non-empty ids.
-func set(ids []string) map[string]bool {
-	m := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if id != "" {
-			m[id] = true
-		}
-	}
-	return m
-}
-
 // AggregateInput is a round summarised ahead of time: who was asked, who
 // started without submitting yet, and the aggregate of the responses.
-// Unlike RoundInput's, its lists of users hold each user once.
+// Its lists of users hold each user once.
 type AggregateInput struct {
 	Questionnaire *assessment.Questionnaire
 	Groups        []Group
@@ -381,8 +244,10 @@ type AggregateInput struct {
 	Aggregate *Aggregate
 }
 
-// SummarizeAggregate computes the same summary as Summarize from an
-// aggregate, as HR's pages do from a round's rollup. An aggregate knows
+// SummarizeAggregate computes what HR may see of a round, from an
+// aggregate of its responses (a round's rollup), under an anonymity
+// threshold: the cells and suppression are figures'. It is pure: the same
+// input gives the same summary. An aggregate knows
 // respondents only by the teams they answered as members of, so a
 // respondent belongs to a group when they answered as its member; a
 // group's Started adds its invited members with an unsubmitted draft to

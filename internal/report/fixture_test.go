@@ -107,12 +107,25 @@ type teamSpec struct {
 	answered, invited int
 }
 
+// round is a team fixture's round: its teams, and each respondent's team
+// and result, for the tests to work figures out from.
+type round struct {
+	groups      []analytics.Group
+	respondents []respondent
+}
+
+type respondent struct {
+	team   string
+	result scoring.Result
+}
+
 // teamData is a round of the given teams, with random answers from seed,
-// summarised under the threshold 5.
-func (f fixture) teamData(tb testing.TB, lang i18n.Lang, seed uint64, teams []teamSpec) (Team, analytics.RoundInput) {
+// summarised under the threshold 5 as the service summarises a rollup.
+func (f fixture) teamData(tb testing.TB, lang i18n.Lang, seed uint64, teams []teamSpec) (Team, round) {
 	tb.Helper()
 	rnd := rand.New(rand.NewPCG(seed, 7))
-	in := analytics.RoundInput{Questionnaire: f.q}
+	in := analytics.AggregateInput{Questionnaire: f.q, Aggregate: analytics.NewAggregate()}
+	var rd round
 	for ti, ts := range teams {
 		g := analytics.Group{ID: fmt.Sprintf("t%d", ti), Name: ts.name}
 		for u := range ts.answered + ts.invited {
@@ -123,19 +136,21 @@ func (f fixture) teamData(tb testing.TB, lang i18n.Lang, seed uint64, teams []te
 			case u < ts.answered:
 				base := 1 + rnd.IntN(5)
 				_, res := answer(tb, f.q, func(int) float64 { return float64(min(5, max(1, base+rnd.IntN(3)-1))) })
-				in.Respondents = append(in.Respondents, analytics.Respondent{UserID: id, TeamIDs: []string{g.ID}, Result: res})
+				in.Aggregate.Add(f.q, []string{g.ID}, res)
+				rd.respondents = append(rd.respondents, respondent{team: g.ID, result: res})
 			case u == ts.answered:
 				in.Started = append(in.Started, id)
 			}
 		}
 		in.Groups = append(in.Groups, g)
 	}
-	sum, err := analytics.Summarize(in, 5)
+	rd.groups = in.Groups
+	sum, err := analytics.SummarizeAggregate(in, 5)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return Team{Lang: lang, Organisation: "Keuda – Järvenpää", RoundName: "Kevät 2026", Opens: day(2026, 2, 1), Closes: day(2026, 3, 31),
-		Questionnaire: f.q, Summary: sum, GeneratedAt: day(2026, 4, 2)}, in
+		Questionnaire: f.q, Summary: sum, GeneratedAt: day(2026, 4, 2)}, rd
 }
 
 // teams is the team fixture: one team too small to show, which makes one

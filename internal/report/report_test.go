@@ -12,7 +12,6 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
-	"vertaa/internal/analytics"
 	"vertaa/internal/i18n"
 	"vertaa/internal/scoring"
 )
@@ -175,9 +174,9 @@ func TestPersonalReportFirstResponse(t *testing.T) {
 // teamRow is what a row of the heatmap must say: for each column the
 // team's mean worked out from the answers and its difference from the
 // organisation's, or why it is hidden.
-func teamRow(f fixture, lang i18n.Lang, in analytics.RoundInput, gi int, hidden string) string {
+func teamRow(f fixture, lang i18n.Lang, in round, gi int, hidden string) string {
 	cols := len(f.q.Areas) + 1
-	row := []string{in.Groups[gi].Name}
+	row := []string{in.groups[gi].Name}
 	if hidden != "" {
 		for range cols {
 			row = append(row, f.texts.T(lang, hidden))
@@ -186,13 +185,13 @@ func teamRow(f fixture, lang i18n.Lang, in analytics.RoundInput, gi int, hidden 
 	}
 	for c := range cols {
 		var team, all []float64
-		for _, r := range in.Respondents {
-			v := r.Result.Overall.Score
+		for _, r := range in.respondents {
+			v := r.result.Overall.Score
 			if c < len(f.q.Areas) {
-				v = r.Result.Areas[c].Score
+				v = r.result.Areas[c].Score
 			}
 			all = append(all, v)
-			if r.TeamIDs[0] == in.Groups[gi].ID {
+			if r.team == in.groups[gi].ID {
 				team = append(team, v)
 			}
 		}
@@ -228,8 +227,8 @@ func TestTeamReport(t *testing.T) {
 			// distribution, worked out from the answers.
 			for c, a := range f.q.Areas {
 				var v []float64
-				for _, r := range in.Respondents {
-					v = append(v, r.Result.Areas[c].Score)
+				for _, r := range in.respondents {
+					v = append(v, r.result.Areas[c].Score)
 				}
 				st := scoring.Summarize(v)
 				row := fmt.Sprintf("%s %d %.2f %.2f", txt(a.Title), st.N, st.Mean, st.SD)
