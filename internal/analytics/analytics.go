@@ -32,6 +32,20 @@ const (
 	Open Why = "open"
 )
 
+// Key names the interface text that says why a cell is hidden, in the
+// reports and on HR's pages alike; "" for a shown cell.
+func (w Why) Key() string {
+	switch w {
+	case TooFew:
+		return "report.too_few"
+	case Complementary:
+		return "report.hidden"
+	case Open:
+		return "report.round_open"
+	}
+	return ""
+}
+
 // Cell is one figure of a table: the mean score of a group in an area (or
 // overall), over the respondents with enough answers there.
 type Cell struct {

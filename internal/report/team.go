@@ -78,15 +78,10 @@ func (r *team) participation() {
 
 // cell writes a figure, or why it is hidden.
 func (r *team) cell(c analytics.Cell) string {
-	switch c.Hidden {
-	case analytics.Shown:
+	if c.Hidden == analytics.Shown {
 		return score(c.Mean)
-	case analytics.Complementary:
-		return r.t("report.hidden")
-	case analytics.Open:
-		return r.t("report.round_open")
 	}
-	return r.t("report.too_few")
+	return r.t(c.Hidden.Key())
 }
 
 // averages is the organisation's table: per area the respondents, mean,

@@ -108,9 +108,11 @@ type dashboardView struct {
 	Comparable     bool // enough of them to compare with
 	Comparison     []comparisonRow
 	Shared         []sharedView
-	// The charts, each beside a table of the same figures.
+	// The charts, each beside a table of the same figures; drawn for the
+	// page only, not for the exports.
 	HeatTable            heatTable
 	TrendSVG, NetworkSVG template.HTML
+	q                    *assessment.Questionnaire // of the chosen round
 }
 
 // dashboardFilter reads the filters from the query string.
@@ -124,7 +126,7 @@ func (a *app) loadDashboard(c *fiber.Ctx) (dashboardView, error) {
 	if err != nil {
 		return dashboardView{}, err
 	}
-	return a.buildDashboard(d, lang)
+	return a.buildDashboard(d, lang), nil
 }
 
 func (a *app) dashboard(c *fiber.Ctx) error {
@@ -132,21 +134,21 @@ func (a *app) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !v.Empty {
+		if err := a.dashboardCharts(&v, v.q, langOf(c)); err != nil {
+			return err
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.render(c, fiber.StatusOK, "analytics", a.texts.T(langOf(c), "analytics.title"), v)
 }
 
 // figureOf shows a cell: its mean, or why it is hidden.
 func (a *app) figureOf(lang i18n.Lang, q *assessment.Questionnaire, c analytics.Cell) figure {
-	switch c.Hidden {
-	case analytics.Shown:
+	if c.Hidden == analytics.Shown {
 		return figure{Text: formatScore(c.Mean), Mean: c.Mean, N: c.N, Band: q.LevelIndex(c.Mean)}
-	case analytics.Complementary:
-		return figure{Text: a.texts.T(lang, "report.hidden"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
-	case analytics.Open:
-		return figure{Text: a.texts.T(lang, "report.round_open"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
 	}
-	return figure{Text: a.texts.T(lang, "report.too_few"), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
+	return figure{Text: a.texts.T(lang, c.Hidden.Key()), Mean: math.NaN(), N: c.N, Hidden: true, Band: -1}
 }
 
 // rate is a row's response rate, submitted of invited.
@@ -171,11 +173,11 @@ func cells(r analytics.Row) []analytics.Cell {
 	return append(append([]analytics.Cell{}, r.Areas...), r.Overall)
 }
 
-func (a *app) buildDashboard(d response.Dashboard, lang i18n.Lang) (dashboardView, error) {
+func (a *app) buildDashboard(d response.Dashboard, lang i18n.Lang) dashboardView {
 	T := func(key string, args ...any) string { return a.texts.T(lang, key, args...) }
 	v := dashboardView{OrgID: d.Organisation.ID, OrgName: d.Organisation.Name, Threshold: d.Threshold, Empty: len(d.Rounds) == 0}
 	if v.Empty {
-		return v, nil
+		return v
 	}
 	sel := d.Rounds[d.Selected]
 	q := sel.Questionnaire
@@ -283,9 +285,7 @@ func (a *app) buildDashboard(d response.Dashboard, lang i18n.Lang) (dashboardVie
 		v.Comparison = append(v.Comparison, comparisonRow{Area: name, Own: a.figureOf(lang, q, own[i]), Network: a.figureOf(lang, q, others[i])})
 	}
 
-	if err := a.dashboardCharts(&v, q, lang); err != nil {
-		return v, err
-	}
+	v.q = q
 	for _, s := range d.Shared {
 		sv := sharedView{Name: s.Name, SubmittedAt: s.SubmittedAt}
 		for _, r := range s.Reflections {
@@ -293,7 +293,7 @@ func (a *app) buildDashboard(d response.Dashboard, lang i18n.Lang) (dashboardVie
 		}
 		v.Shared = append(v.Shared, sv)
 	}
-	return v, nil
+	return v
 }
 
 // chartWidth is the width the charts are laid out at; they scale to the
