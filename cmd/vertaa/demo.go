@@ -739,34 +739,46 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "vertaa demo: the store already holds %d organisations; the demo fills only an empty one (choose another -data-dir or VERTAA_MONGODB_DATABASE)\n", len(orgs))
 		return exitUsage
 	}
+	seeded, creds, err := seedDemo(ctx, cli, *seed, leaders)
+	if err != nil {
+		fmt.Fprintln(stderr, "vertaa demo:", oneLine(err))
+		return exitFailure
+	}
+	printDemoSummary(stdout, *seed, seeded, creds, cli.cfg.PublicURL.String(), demoZone, time.Since(start))
+	return 0
+}
+
+// demoZone is Helsinki: the demo's rounds open and close at midnight there.
+var demoZone = func() *time.Location {
+	z, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		panic(err) // time/tzdata is linked in
+	}
+	return z
+}()
+
+// seedDemo fills the empty store of cli with the demo network of the
+// seed and number of leaders.
+func seedDemo(ctx context.Context, cli *cliContext, seed int64, leaders int) ([]*demoSeededOrg, []demoCredential, error) {
 	catalog, err := loadQuestionnaires(cli.cfg.AssessmentsDir, cli.cfg.source["VERTAA_ASSESSMENTS_DIR"])
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	q, ok := catalog.Get(demoQuestionnaire)
 	if !ok {
-		return fail(fmt.Errorf("no questionnaire %s", demoQuestionnaire))
+		return nil, nil, fmt.Errorf("no questionnaire %s", demoQuestionnaire)
 	}
 	responses, err := response.NewService(ctx, cli.db, catalog)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	accounts := account.NewService(cli.db, cli.texts, cli.cfg.PublicURL.String(), func() {})
-	plan := newDemoPlan(*seed, leaders, q)
-
-	zone, err := time.LoadLocation("Europe/Helsinki")
+	s := &demoSeeder{db: cli.db, accounts: accounts, responses: responses, zone: demoZone}
+	seeded, creds, err := s.seed(ctx, newDemoPlan(seed, leaders, q))
 	if err != nil {
-		return fail(err)
+		return nil, nil, fmt.Errorf("%w; the store now holds part of the demo network: start again with an empty data folder or database", err)
 	}
-	s := &demoSeeder{db: cli.db, accounts: accounts, responses: responses, zone: zone}
-	seeded, creds, err := s.seed(ctx, plan)
-	if err != nil {
-		fmt.Fprintln(stderr, "vertaa demo:", oneLine(err))
-		fmt.Fprintln(stderr, "vertaa demo: the store now holds part of the demo network; start again with an empty data folder or database")
-		return exitFailure
-	}
-	printDemoSummary(stdout, *seed, seeded, creds, cli.cfg.PublicURL.String(), zone, time.Since(start))
-	return 0
+	return seeded, creds, nil
 }
 
 // seed creates the administrator, the organisations and the two rounds,

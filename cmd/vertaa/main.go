@@ -12,6 +12,11 @@
 //	                              check a badge
 //	vertaa keys rotate            start signing badges with a new key
 //	vertaa demo [-seed N]         fill an empty store with a demo network
+//	vertaa backup FILE            write an encrypted backup of the database
+//	vertaa restore FILE           restore a backup into an empty database
+//	vertaa loadtest [-rate N] [-duration D] [-steps N,...]
+//	                              load a running server and check that
+//	                              nothing acknowledged was lost
 //	vertaa help                   list the settings
 //
 // Every setting is a flag and a VERTAA_* environment variable; flags win.
@@ -75,6 +80,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return exitUsage
 	case "demo":
 		return demo(ctx, args, getenv, os.Stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, getenv, os.Stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, getenv, os.Stdout, stderr)
+	case "loadtest":
+		return loadtest(ctx, args, getenv, os.Stdout, stderr)
 	case "help", "-h", "--help":
 		printHelp(stderr)
 		return 0
@@ -98,6 +109,16 @@ Usage:
   vertaa demo [-seed N] [-leaders N] [flags]
                                fill an empty store with a demo network (three organisations, their
                                teams, HR and 300 leaders, two rounds of answers) and print links to sign in
+  vertaa backup [flags] FILE   write every collection of the database, as it is at one moment, to the new
+                               file FILE, encrypted with a key derived from the master key; works beside a
+                               running server (on MongoDB it needs a replica set)
+  vertaa restore [flags] FILE  write the backup FILE into an empty database (a new data folder, or a new
+                               VERTAA_MONGODB_DATABASE) after checking all of it; needs the master key the
+                               backup was made with (VERTAA_MASTER_KEY, or master.key in the data folder)
+  vertaa loadtest [-url URL] [-rate N] [-duration D] [-steps N,N,...] [-pid PID] [-report FILE] [flags]
+                               drive a running server with leaders' and HR's traffic at a constant arrival
+                               rate (on the demo network, seeded into an empty store), then read the store
+                               back; exits 1 when a submission was lost or duplicated or a goal was missed
   vertaa help                  show this help
 
 Settings (flag, then environment variable, then default):

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,19 @@ type argonParams struct {
 
 var argonDefault = argonParams{memory: argonMemory, time: argonTime, threads: argonThreads}
 
+// hashing holds a slot for each argon2 computation running, at most one
+// per CPU: each takes 19 MiB and a CPU for tens of milliseconds, so a
+// burst of sign-ins waits its turn instead of taking the memory of all of
+// them at once (300 at once would take 5.6 GiB).
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// argonKey derives the argon2id key of password, in a slot of hashing.
+func argonKey(password, salt []byte, p argonParams, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, p.time, p.memory, p.threads, keyLen)
+}
+
 // b64 is the encoding of salts and keys in PHC strings: standard alphabet,
 // no padding, and only canonical encodings accepted.
 var b64 = base64.RawStdEncoding.Strict()
@@ -62,7 +76,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonDefault.time, argonDefault.memory, argonDefault.threads, argonKeyLen)
+	key := argonKey([]byte(password), salt, argonDefault, argonKeyLen)
 	return encodeArgonHash(argonDefault, salt, key), nil
 }
 
@@ -76,7 +90,7 @@ func CheckPassword(encoded, password string) bool {
 	if !ok {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	got := argonKey([]byte(password), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

@@ -45,7 +45,12 @@ func texts(t testing.TB) *i18n.Catalog {
 // administrator made through the setup link.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db := storetest.NewWithSchema(t)
+	return fixtureOn(t, storetest.NewWithSchema(t))
+}
+
+// fixtureOn is newFixture on a store that has the schema.
+func fixtureOn(t *testing.T, db *store.Store) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, db: db, svc: account.NewService(db, texts(t), "https://vertaa.example.fi", func() {})}
 	link, _, err := f.svc.SetupLink(ctx)

@@ -24,6 +24,14 @@ type Store interface {
 	SetName(ctx context.Context, userID, name string) error
 	SetLang(ctx context.Context, userID, lang string) error
 	SetDisabled(ctx context.Context, userID string, disabled bool) error
+	// EraseAccount removes everything the accounts keep of the user but
+	// the user document: sessions, links, invitations and e-mail to their
+	// addresses, team memberships, roles, and the audit events about them;
+	// it removes them from what is kept of others (who gave a role or a
+	// link, their name in e-mail and audit details). It is idempotent.
+	EraseAccount(ctx context.Context, u User) error
+	// DeleteUser deletes the user document; a missing one is no error.
+	DeleteUser(ctx context.Context, id string) error
 
 	CreateOrg(ctx context.Context, o Organisation) (Organisation, error)
 	Org(ctx context.Context, id string) (Organisation, error)

@@ -22,6 +22,7 @@ const (
 	UserCreated          Action = "user.created"
 	UserDisabled         Action = "user.disabled"
 	UserEnabled          Action = "user.enabled"
+	UserErased           Action = "user.erased"
 	RoleGranted          Action = "role.granted"
 	RoleRevoked          Action = "role.revoked"
 	InvitationSent       Action = "invitation.sent"

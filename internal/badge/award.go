@@ -174,6 +174,14 @@ type Store interface {
 	// UpdateApplication is like UpdateAward.
 	UpdateApplication(ctx context.Context, a Application) (Application, error)
 
+	// DeleteEarnerRecords deletes the user's applications and their
+	// awards that were never accepted.
+	DeleteEarnerRecords(ctx context.Context, userID string) error
+	// ApplicationsReviewedBy returns the applications the user decided on.
+	ApplicationsReviewedBy(ctx context.Context, reviewerID string) ([]Application, error)
+	// AwardsRevokedBy returns the awards the user revoked.
+	AwardsRevokedBy(ctx context.Context, userID string) ([]Award, error)
+
 	User(ctx context.Context, id string) (account.User, error)
 	Record(ctx context.Context, e audit.Event) error
 	Enqueue(ctx context.Context, msgs ...mail.Message) error

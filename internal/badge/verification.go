@@ -127,6 +127,13 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Verification, err
 		if !ok {
 			return failed(source, "url_unknown", value+" is not a public badge of this issuer ("+s.site.Base+")"), nil
 		}
+		if a.Credential == "" {
+			// Its earner was erased (see ErasePerson): it is revoked, and
+			// no credential is left to check.
+			v := failed(source, "erased", "the badge was revoked when its earner's personal data was erased")
+			v.award, v.AwardURL, v.RevocationReason = &a, s.site.Award(a.ID), a.RevokeReason
+			return v, nil
+		}
 		if strings.HasPrefix(value, s.site.V2AssertionURL("")) {
 			version = "2.0"
 		}

@@ -24,10 +24,8 @@ const idExpression = `_ferretdb_sjson->'$._id'`
 // call it after the collections exist. The indexes live and die with
 // FerretDB's tables: dropping a collection drops its index.
 func (s *Server) IndexIDs(ctx context.Context, database string) error {
-	path := filepath.Join(s.dir, "db", database+".sqlite")
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path),
-		RawQuery: url.Values{"_pragma": {"busy_timeout(10000)", "journal_mode(wal)", "synchronous(full)"}}.Encode()}
-	db, err := sql.Open("sqlite", u.String())
+	path := databaseFile(s.dir, database)
+	db, err := sql.Open("sqlite", fileURL(path, "busy_timeout(10000)", "journal_mode(wal)", "synchronous(full)"))
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
@@ -56,4 +54,16 @@ func (s *Server) IndexIDs(ctx context.Context, database string) error {
 		}
 	}
 	return nil
+}
+
+// databaseFile is the SQLite file of a database of the data folder dir.
+func databaseFile(dir, database string) string {
+	return filepath.Join(dir, "db", database+".sqlite")
+}
+
+// fileURL is the database/sql name of the SQLite file at path, opened with
+// the pragmas.
+func fileURL(path string, pragmas ...string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: url.Values{"_pragma": pragmas}.Encode()}
+	return u.String()
 }

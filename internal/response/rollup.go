@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"vertaa/internal/account"
 	"vertaa/internal/analytics"
 )
 
@@ -161,4 +162,17 @@ func (s *Service) CheckRollups(ctx context.Context) (int, error) {
 type ResponseRef struct {
 	ID, UserID, OrgID, RoundID, Hash string
 	Shared                           bool
+}
+
+// ErasePerson deletes every response and draft of a person, at an
+// administrator's order (see account.Service.Erase), and rebuilds the
+// rollups of the rounds they answered from the other responses, so that
+// HR's figures no longer include them.
+func (s *Service) ErasePerson(ctx context.Context, p *account.Principal, u account.User) error {
+	if !p.IsAdmin() {
+		return notFound("page")
+	}
+	return s.store.EraseRespondent(ctx, u.ID, func(orgID, roundID string, responses []Response) (Rollup, error) {
+		return s.build(ctx, orgID, roundID, responses)
+	})
 }

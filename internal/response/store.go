@@ -63,6 +63,12 @@ type Store interface {
 	RebuildRollup(ctx context.Context, orgID, roundID string, build func([]Response) (Rollup, error)) error
 	// RoundResponseRefs names every response of every round.
 	RoundResponseRefs(ctx context.Context) ([]ResponseRef, error)
+	// EraseRespondent deletes every response and draft of the user and
+	// rebuilds with build the rollup of each round they answered, from
+	// the round's other responses; a failure midway leaves such a rollup
+	// missing (for its next reader to rebuild), never counting them.
+	// Rounds they opened no longer name them. It is idempotent.
+	EraseRespondent(ctx context.Context, userID string, build func(orgID, roundID string, responses []Response) (Rollup, error)) error
 
 	// SaveDefinition keeps a questionnaire version by its hash; saving one
 	// kept already changes nothing.

@@ -25,7 +25,16 @@ type keyRecord struct {
 
 // SigningKeys returns the keys of a purpose, newest first.
 func (s *Store) SigningKeys(ctx context.Context, purpose string) ([]keyring.StoredKey, error) {
-	return findAll(ctx, s.db.Collection(keysCollection), bson.D{{Key: "purpose", Value: purpose}},
+	return s.signingKeys(ctx, bson.D{{Key: "purpose", Value: purpose}})
+}
+
+// AllSigningKeys returns the keys of every purpose, newest first.
+func (s *Store) AllSigningKeys(ctx context.Context) ([]keyring.StoredKey, error) {
+	return s.signingKeys(ctx, bson.D{})
+}
+
+func (s *Store) signingKeys(ctx context.Context, filter bson.D) ([]keyring.StoredKey, error) {
+	return findAll(ctx, s.db.Collection(keysCollection), filter,
 		options.Find().SetSort(bson.D{{Key: "created", Value: -1}, {Key: "_id", Value: -1}}), "keys",
 		func(r keyRecord) keyring.StoredKey {
 			return keyring.StoredKey{ID: r.ID, Purpose: r.Purpose, Alg: r.Alg, Sealed: r.Sealed, Public: r.Public, Created: r.Created, Retired: r.Retired}

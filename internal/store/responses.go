@@ -169,16 +169,11 @@ func draftKey(userID, roundID, questionnaireID string) string {
 func (s *Store) CreateDraft(ctx context.Context, d response.Draft) (response.Draft, error) {
 	d.ID = newID()
 	d.CreatedAt, d.UpdatedAt = ms(d.CreatedAt), ms(d.UpdatedAt)
+	if err := s.indexAdd(ctx, d.UserID, indexDrafts, d.ID); err != nil {
+		return response.Draft{}, err
+	}
 	_, err := s.db.Collection(draftsCollection).InsertOne(ctx, draftRecordOf(d))
 	return d, translate(err, "draft")
-}
-
-func (s *Store) findDraft(ctx context.Context, filter bson.D) (response.Draft, error) {
-	var r draftRecord
-	if err := s.db.Collection(draftsCollection).FindOne(ctx, filter).Decode(&r); err != nil {
-		return response.Draft{}, translate(err, "draft")
-	}
-	return r.draft(), nil
 }
 
 // Draft returns the user's draft. Drafts are read at every page of a
@@ -196,13 +191,30 @@ func (s *Store) Draft(ctx context.Context, userID, id string) (response.Draft, e
 
 // DraftFor returns the user's draft for a round or personal questionnaire.
 func (s *Store) DraftFor(ctx context.Context, userID, roundID, questionnaireID string) (response.Draft, error) {
-	return s.findDraft(ctx, bson.D{{Key: "key", Value: draftKey(userID, roundID, questionnaireID)}})
+	drafts, err := s.Drafts(ctx, userID)
+	if err != nil {
+		return response.Draft{}, err
+	}
+	for _, d := range drafts {
+		if d.RoundID == roundID && d.QuestionnaireID == questionnaireID {
+			return d, nil
+		}
+	}
+	return response.Draft{}, translate(mongo.ErrNoDocuments, "draft")
 }
 
-// Drafts returns the user's drafts, the latest saved first.
+// Drafts returns the user's drafts, the latest saved first. They are read
+// through the user's index (see userIndexCollection).
 func (s *Store) Drafts(ctx context.Context, userID string) ([]response.Draft, error) {
-	return findAll(ctx, s.db.Collection(draftsCollection), bson.D{{Key: "user_id", Value: userID}},
-		options.Find().SetSort(bson.D{{Key: "updated_at", Value: -1}}), "drafts", draftRecord.draft)
+	ix, err := s.userIndex(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	drafts, err := listed(ctx, ix.Drafts, func(ctx context.Context, id string) (response.Draft, error) {
+		return s.Draft(ctx, userID, id)
+	})
+	newestFirst(drafts, func(d response.Draft) time.Time { return d.UpdatedAt }, func(d response.Draft) string { return d.ID })
+	return drafts, err
 }
 
 // UpdateDraft replaces a draft's answers, page and time if it is still at
@@ -279,7 +291,7 @@ func (s *Store) DeleteDraft(ctx context.Context, userID, id string) error {
 	if res.DeletedCount == 0 {
 		return translate(mongo.ErrNoDocuments, "draft")
 	}
-	return nil
+	return s.indexRemove(ctx, userID, indexDrafts, id)
 }
 
 type areaRecord struct {
@@ -356,6 +368,9 @@ func responseRecordOf(r response.Response) responseRecord {
 // (the draft's submit key) is Conflict.
 func (s *Store) AddResponse(ctx context.Context, r response.Response) (response.Response, error) {
 	r.SubmittedAt = ms(r.SubmittedAt)
+	if err := s.indexAdd(ctx, r.UserID, indexResponses, r.ID); err != nil {
+		return response.Response{}, err
+	}
 	if _, err := s.db.Collection(responsesCollection).InsertOne(ctx, responseRecordOf(r)); err != nil {
 		return response.Response{}, translate(err, "response")
 	}
@@ -377,8 +392,15 @@ func (s *Store) Response(ctx context.Context, userID, id string) (response.Respo
 
 // Responses returns the user's responses, newest first.
 func (s *Store) Responses(ctx context.Context, userID string) ([]response.Response, error) {
-	return findAll(ctx, s.db.Collection(responsesCollection), bson.D{{Key: "user_id", Value: userID}},
-		options.Find().SetSort(bson.D{{Key: "submitted_at", Value: -1}, {Key: "_id", Value: -1}}), "responses", responseRecord.response)
+	ix, err := s.userIndex(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := listed(ctx, ix.Responses, func(ctx context.Context, id string) (response.Response, error) {
+		return s.Response(ctx, userID, id)
+	})
+	newestFirst(rs, func(r response.Response) time.Time { return r.SubmittedAt }, func(r response.Response) string { return r.ID })
+	return rs, err
 }
 
 // SetShared sets whether HR may see the user's response individually,

@@ -71,6 +71,7 @@ var collections = []collection{
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "round_id", Value: 1}}},
 	}},
 	{name: definitionsCollection},
+	{name: userIndexCollection},
 	{name: rollupsCollection},
 	{name: awardsCollection, indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "offered_at", Value: -1}}},
@@ -115,6 +116,9 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 				return fmt.Errorf("create an index of %s: %w", c.name, translate(err, "indexes of "+c.name))
 			}
 		}
+	}
+	if err := s.buildUserIndex(ctx); err != nil {
+		return fmt.Errorf("index the users' drafts and responses: %w", err)
 	}
 	return nil
 }

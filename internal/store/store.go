@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -230,8 +231,23 @@ func translate(err error, what string) error {
 	case mongo.IsTimeout(err), mongo.IsNetworkError(err),
 		errors.Is(err, mongo.ErrClientDisconnected):
 		return apperr.Wrap(err, apperr.Unavailable, "the database is not reachable")
+	case diskFull(err):
+		return apperr.Wrap(err, apperr.Unavailable, "the database cannot write: its disk is full or failing")
 	}
 	return apperr.Wrap(err, apperr.Internal, "%s", what)
+}
+
+// diskFull reports whether the embedded store failed to write its files:
+// SQLite's "database or disk is full" (SQLITE_FULL) or a failed write
+// (SQLITE_IOERR and its extended codes), which FerretDB passes on as the
+// message of an internal error. Nothing was written then; the write may
+// be tried again once there is room.
+func diskFull(err error) bool {
+	if _, ok := errors.AsType[mongo.ServerError](err); !ok {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "disk I/O error")
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -109,6 +109,7 @@ var routeAccess = map[string]string{
 	"POST /admin/users/:user/roles":    "admin",
 	"POST /admin/users/:user/disable":  "admin",
 	"POST /admin/users/:user/enable":   "admin",
+	"POST /admin/users/:user/erase":    "admin",
 	"GET /admin/outbox":                "admin",
 	"GET /admin/audit":                 "admin",
 	"GET /admin/badges":                "admin",

@@ -71,7 +71,11 @@ type userPage struct {
 	Self    bool
 }
 
-func (a *app) adminUser(c *fiber.Ctx) error {
+func (a *app) adminUser(c *fiber.Ctx) error { return a.renderUser(c, nil) }
+
+// renderUser shows a person to an administrator, with the problems of
+// the erasure form f, if any.
+func (a *app) renderUser(c *fiber.Ctx, f *form) error {
 	ctx, p := c.UserContext(), principalOf(c)
 	d, err := a.accounts.User(ctx, p, c.Params("user"))
 	if err != nil {
@@ -81,7 +85,23 @@ func (a *app) adminUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "user", d.User.Name, userPage{UserDetail: d, AllOrgs: orgs, Self: d.User.ID == p.User.ID})
+	return a.renderForm(c, fiber.StatusOK, "user", d.User.Name, userPage{UserDetail: d, AllOrgs: orgs, Self: d.User.ID == p.User.ID}, f)
+}
+
+// adminUserErase erases a person once the administrator has typed their
+// e-mail address. The answers and badges are erased with the account; a
+// failure midway leaves the person on their page, to be erased again.
+func (a *app) adminUserErase(c *fiber.Ctx) error {
+	f := newForm(c, "email")
+	f.Which = "erase"
+	err := a.accounts.Erase(c.UserContext(), principalOf(c), c.Params("user"), f.Values["email"], a.responses, a.badges)
+	if err != nil {
+		if f.fail(err, a.texts, langOf(c)) {
+			return a.renderUser(c, f)
+		}
+		return err
+	}
+	return c.Redirect("/admin/users?notice=user_erased", fiber.StatusSeeOther)
 }
 
 // adminUserRole grants or revokes one role.

@@ -233,6 +233,7 @@ func (a *app) routes(f *fiber.App) {
 	r(post, "/admin/users/:user/roles", admin, a.adminUserRole)
 	r(post, "/admin/users/:user/disable", admin, a.adminUserDisable)
 	r(post, "/admin/users/:user/enable", admin, a.adminUserEnable)
+	r(post, "/admin/users/:user/erase", admin, a.adminUserErase)
 	r(get, "/badges", public, a.badgeCatalog)
 	r(get, "/badges/issuer", public, a.issuerProfile)
 	r(get, "/badges/classes/:class", public, a.badgeClass)
