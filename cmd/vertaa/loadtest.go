@@ -44,7 +44,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	duration := fs.Duration("duration", time.Minute, "how long to hold the rate")
 	stepList := fs.String("steps", "", "a step test instead: rates separated by commas, e.g. 10,25,50,100,200, each held for -duration")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit of each request")
-	pid := fs.Int("pid", 0, "process id of the server, to sample its memory (Linux)")
+	pid := fs.Int("pid", 0, "process id of the server, to sample its memory and CPU time (Linux)")
 	reportFile := fs.String("report", "", "also write the report as JSON to this file")
 	seed := fs.Uint64("seed", 1, "seed of the traffic mix")
 	var goals loadtestGoals
@@ -75,7 +75,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg.BaseURL, cfg.Timeout, cfg.Seed = *target, *timeout, *seed
 	if *pid > 0 {
-		cfg.Memory = loadgen.ProcessMemory(func() int { return *pid })
+		cfg.Server = loadgen.ProcessSampler(*pid)
 	}
 	fmt.Fprintf(stdout, "Driving %s with %d users: %s\n", *target, len(cfg.Accounts), describeSteps(steps))
 	rep, err := loadgen.Run(ctx, cfg, steps)

@@ -295,8 +295,8 @@ func mailSender(cfg config, log *slog.Logger) (mail.Sender, error) {
 	return mail.NewSMTPSender(cfg.SMTP)
 }
 
-// maintain removes expired sessions and links, drafts that have become
-// responses, and audit events past their retention, and rebuilds the
+// maintain removes expired sessions and links, drafts that became
+// responses over an hour ago, and audit events past their retention, and rebuilds the
 // rounds' rollups that do not match their responses, at start and then
 // every hour: the embedded store has no TTL indexes or transactions.
 func maintain(ctx context.Context, db *store.Store, responses *response.Service, log *slog.Logger) {
@@ -309,7 +309,7 @@ func maintain(ctx context.Context, db *store.Store, responses *response.Service,
 		} else if n > 0 {
 			log.Info("removed expired sessions and links", "count", n)
 		}
-		if n, err := db.DeleteSubmittedDrafts(ctx); err != nil {
+		if n, err := db.DeleteSubmittedDrafts(ctx, now.Add(-submittedDraftsKept)); err != nil {
 			log.Warn("removing submitted drafts", "error", err)
 		} else if n > 0 {
 			log.Info("removed submitted drafts", "count", n)
@@ -331,6 +331,10 @@ func maintain(ctx context.Context, db *store.Store, responses *response.Service,
 		}
 	}
 }
+
+// submittedDraftsKept is how long a submitted draft stays: within it, a
+// submission sent again leads to the response the first one made.
+const submittedDraftsKept = time.Hour
 
 // reloadKeys reads the badge keys every minute, so that a key rotated by
 // "vertaa keys rotate" or another instance signs here too.

@@ -53,9 +53,9 @@ type Config struct {
 	Timeout time.Duration
 	// Seed makes the choices of the mix repeatable.
 	Seed uint64
-	// Memory, if set, is sampled every second during the run: the
-	// resident memory of the server, in bytes.
-	Memory func() (int64, error)
+	// Server, if set, is sampled every second during the run: the
+	// server's resident memory and CPU time (see ProcessSampler).
+	Server func() (Usage, error)
 }
 
 // Step is a constant rate held for a duration.
@@ -90,13 +90,16 @@ func Run(ctx context.Context, cfg Config, steps []Step) (*Report, error) {
 	rep := &Report{Started: time.Now().UTC(), WarmUp: time.Since(warm)}
 	memCtx, stopMemory := context.WithCancel(ctx)
 	memDone := make(chan struct{})
-	go func() { defer close(memDone); rep.Memory = sampleMemory(memCtx, cfg.Memory, rep.Started) }()
+	go func() { defer close(memDone); rep.Server = sample(memCtx, cfg.Server, rep.Started) }()
 
 	for _, st := range steps {
 		if ctx.Err() != nil {
 			break
 		}
-		rep.Steps = append(rep.Steps, g.step(ctx, st))
+		began := time.Since(rep.Started)
+		sr := g.step(ctx, st)
+		sr.Began, sr.Ended = began, time.Since(rep.Started)
+		rep.Steps = append(rep.Steps, sr)
 	}
 	// The retries are made even when ctx has ended the steps.
 	g.retrySubmits(context.WithoutCancel(ctx))
@@ -515,14 +518,8 @@ func (g *generator) signInAll(ctx context.Context) error {
 	for range 2 {
 		wg.Go(func() {
 			for u := range next {
-				for _, k := range []kind{signinForm, signin} {
-					if err := g.do(ctx, u, k); err != nil {
-						errs <- err
-						break
-					}
-				}
-				if !u.in {
-					errs <- fmt.Errorf("%s could not sign in", u.acct.Email)
+				if err := g.signIn(ctx, u); err != nil {
+					errs <- err
 				}
 			}
 		})
@@ -539,30 +536,60 @@ func (g *generator) signInAll(ctx context.Context) error {
 	return <-errs
 }
 
+// signIn signs u in, trying again for a while when the server does not
+// answer (it may be restarting, as in the crash test); a refused password
+// is an error at once.
+func (g *generator) signIn(ctx context.Context, u *user) error {
+	var err error
+	for range 40 {
+		if _, err = g.do(ctx, u, signinForm); err == nil && u.csrf != "" {
+			var code int
+			if code, err = g.do(ctx, u, signin); err == nil {
+				switch {
+				case u.in:
+					return nil
+				case code < http.StatusInternalServerError:
+					return fmt.Errorf("%s could not sign in (%d)", u.acct.Email, code)
+				}
+				err = fmt.Errorf("status %d", code)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	if err == nil {
+		err = errors.New("no form to sign in with")
+	}
+	return fmt.Errorf("%s could not sign in: %w", u.acct.Email, err)
+}
+
 // do sends u's request of kind k outside the paced load and updates u
 // from the answer.
-func (g *generator) do(ctx context.Context, u *user, k kind) error {
+func (g *generator) do(ctx context.Context, u *user, k kind) (status int, err error) {
 	var t vegeta.Target
 	g.mu.Lock()
 	g.request(&t, 0, u, k)
 	g.mu.Unlock()
 	req, err := t.Request()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	res, err := g.client.Do(req.WithContext(ctx))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.update(u, k, uint16(res.StatusCode), res.Header, body)
-	return nil
+	return res.StatusCode, nil
 }
 
 // retrySubmits submits once more every draft whose submission was never
@@ -573,7 +600,7 @@ func (g *generator) retrySubmits(ctx context.Context) {
 			if (k == submit && !u.submitting) || (k == resubmit && u.again == "") || ctx.Err() != nil {
 				continue
 			}
-			_ = g.do(ctx, u, k) // an error leaves the submission unknown
+			_, _ = g.do(ctx, u, k) // an error leaves the submission unknown
 		}
 	}
 }

@@ -2,8 +2,10 @@ package loadgen
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadsTheServersAnswers(t *testing.T) {
@@ -76,4 +78,49 @@ func FuzzServerAnswers(f *testing.F) {
 			t.Fatalf("resultOf(%q) = %q", s, id)
 		}
 	})
+}
+
+func TestProcessSampler(t *testing.T) {
+	read := ProcessSampler(os.Getpid())
+	before, err := read()
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	if before.RSS <= 0 {
+		t.Fatalf("resident memory %d", before.RSS)
+	}
+	x := 0
+	for began := time.Now(); time.Since(began) < 300*time.Millisecond; {
+		x++ // spend CPU time
+	}
+	after, err := read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.CPU <= before.CPU {
+		t.Fatalf("CPU time did not grow while spending it: %v then %v (%d)", before.CPU, after.CPU, x)
+	}
+	if _, err := ProcessSampler(-1)(); err == nil {
+		t.Fatal("no error for a process that does not exist")
+	}
+}
+
+// The server's CPU use in a step and its memory trend come from the
+// samples: a line through memory growing 1 MiB a minute has that slope.
+func TestUsageFigures(t *testing.T) {
+	r := &Report{}
+	for i := range 61 {
+		r.Server = append(r.Server, Usage{At: time.Duration(i) * time.Second, RSS: 100<<20 + int64(i)<<20/60,
+			CPU: time.Duration(i) * 1500 * time.Millisecond})
+	}
+	if got := r.CPU(StepReport{Began: 10 * time.Second, Ended: 50 * time.Second}); got < 1.49 || got > 1.51 {
+		t.Errorf("CPU = %.3f cores, want 1.5", got)
+	}
+	if got := r.CPU(StepReport{Began: 70 * time.Second, Ended: 80 * time.Second}); got != 0 {
+		t.Errorf("CPU of a step with no samples = %v", got)
+	}
+	slope, peak := r.MemoryTrend()
+	if slope < 0.99*(1<<20) || slope > 1.01*(1<<20) || peak != 101<<20 {
+		t.Errorf("memory trend %.0f B/min, peak %d", slope, peak)
+	}
 }

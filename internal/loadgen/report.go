@@ -31,7 +31,8 @@ type Report struct {
 	// response than the first (a duplicate).
 	Doubled    int
 	Mismatched []string
-	Memory     []MemorySample
+	// Server is the server's use of memory and CPU, sampled every second.
+	Server []Usage
 }
 
 // Ack is a submission the server acknowledged with its response id.
@@ -50,17 +51,21 @@ type Unknown struct {
 	Tries int
 }
 
-// MemorySample is the server's resident memory at a moment of the run.
-type MemorySample struct {
-	At    time.Duration // since the run started
-	Bytes int64
+// Usage is a process's resident memory and CPU time used so far, at a
+// moment of the run.
+type Usage struct {
+	At  time.Duration // since the run started
+	RSS int64         // bytes
+	CPU time.Duration // user and system time since the process started
 }
 
 // StepReport is what one constant rate measured.
 type StepReport struct {
 	Rate     int
 	Duration time.Duration
-	Requests int
+	// Began and Ended are the step's times since the run started.
+	Began, Ended time.Duration
+	Requests     int
 	// Errors are requests that failed or got an answer the user would
 	// see as an error (a status of 400 or more, or no answer in time).
 	Errors     int
@@ -145,17 +150,18 @@ func (m *stepMetrics) report() StepReport {
 	return r
 }
 
-// sampleMemory reads the server's memory every second until ctx ends.
-func sampleMemory(ctx context.Context, read func() (int64, error), start time.Time) []MemorySample {
+// sample reads the server's usage every second until ctx ends.
+func sample(ctx context.Context, read func() (Usage, error), start time.Time) []Usage {
 	if read == nil {
 		return nil
 	}
-	var out []MemorySample
+	var out []Usage
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		if b, err := read(); err == nil {
-			out = append(out, MemorySample{At: time.Since(start), Bytes: b})
+		if u, err := read(); err == nil {
+			u.At = time.Since(start)
+			out = append(out, u)
 		}
 		select {
 		case <-ctx.Done():
@@ -165,36 +171,76 @@ func sampleMemory(ctx context.Context, read func() (int64, error), start time.Ti
 	}
 }
 
-// ProcessMemory returns a reader of the resident memory of the process
-// pid() names, from /proc (Linux).
-func ProcessMemory(pid func() int) func() (int64, error) {
-	return func() (int64, error) {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid()))
+// ProcessSampler returns a reader of the usage of process pid, from
+// /proc (Linux): resident memory from status, and CPU time from stat in
+// clock ticks of 1/100 s (USER_HZ, 100 on Linux).
+func ProcessSampler(pid int) func() (Usage, error) {
+	return func() (Usage, error) {
+		var u Usage
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
-			return 0, err
+			return u, err
 		}
-		for line := range strings.SplitSeq(string(b), "\n") {
+		for line := range strings.SplitSeq(string(status), "\n") {
 			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 				kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				return kb << 10, err
+				if err != nil {
+					return u, err
+				}
+				u.RSS = kb << 10
 			}
 		}
-		return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid())
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return u, err
+		}
+		// The fields after the command name, which is in parentheses
+		// and may hold spaces: utime and stime are the 12th and 13th.
+		_, rest, _ := strings.Cut(string(stat), ") ")
+		f := strings.Fields(rest)
+		if len(f) < 13 {
+			return u, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+		}
+		user, err1 := strconv.ParseInt(f[11], 10, 64)
+		sys, err2 := strconv.ParseInt(f[12], 10, 64)
+		if err1 != nil || err2 != nil {
+			return u, fmt.Errorf("/proc/%d/stat: no CPU times", pid)
+		}
+		u.CPU = time.Duration(user+sys) * 10 * time.Millisecond
+		return u, nil
 	}
+}
+
+// CPU returns the CPU cores the server used on average during the step,
+// from the samples taken in it, or 0 without samples.
+func (r *Report) CPU(s StepReport) float64 {
+	var first, last *Usage
+	for i := range r.Server {
+		if u := &r.Server[i]; u.At >= s.Began && u.At <= s.Ended {
+			if first == nil {
+				first = u
+			}
+			last = u
+		}
+	}
+	if first == nil || last.At <= first.At || last.CPU < first.CPU {
+		return 0 // too few samples, or a restart in between
+	}
+	return float64(last.CPU-first.CPU) / float64(last.At-first.At)
 }
 
 // MemoryTrend fits a line through the memory samples after the first
 // tenth of the run (the warm-up) and returns its slope in bytes per
 // minute, with the peak.
 func (r *Report) MemoryTrend() (slope float64, peak int64) {
-	s := r.Memory[len(r.Memory)/10:]
+	s := r.Server[len(r.Server)/10:]
 	var n, sx, sy, sxx, sxy float64
 	for _, m := range s {
-		x, y := m.At.Minutes(), float64(m.Bytes)
+		x, y := m.At.Minutes(), float64(m.RSS)
 		n, sx, sy, sxx, sxy = n+1, sx+x, sy+y, sxx+x*x, sxy+x*y
 	}
-	for _, m := range r.Memory {
-		peak = max(peak, m.Bytes)
+	for _, m := range r.Server {
+		peak = max(peak, m.RSS)
 	}
 	if d := n*sxx - sx*sx; n >= 2 && d != 0 {
 		slope = (n*sxy - sx*sy) / d
@@ -206,8 +252,12 @@ func (r *Report) MemoryTrend() (slope float64, peak int64) {
 func (r *Report) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	for _, s := range r.Steps {
-		fmt.Fprintf(w, "\n%d requests/s for %v: %d requests, %.1f answered/s, %d errors (%.2f%%) %v\n",
+		fmt.Fprintf(w, "\n%d requests/s for %v: %d requests, %.1f answered/s, %d errors (%.2f%%) %v",
 			s.Rate, s.Duration, s.Requests, s.Throughput, s.Errors, 100*s.ErrorRate(), s.ErrorCodes)
+		if cpu := r.CPU(s); cpu > 0 {
+			fmt.Fprintf(w, ", server CPU %.2f cores", cpu)
+		}
+		fmt.Fprintln(w)
 		fmt.Fprintln(tw, "route\trequests\terrors\tp50\tp95\tp99\tmax\t")
 		names := make([]string, 0, len(s.Routes))
 		for k := range s.Routes {
@@ -235,10 +285,10 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nsubmissions acknowledged: %d (%d with a badge offered), sent again after acknowledgement: %d, never acknowledged: %d\n",
 		len(r.Acked), badges, r.Doubled, len(r.Unknown))
-	if len(r.Memory) > 0 {
+	if len(r.Server) > 0 {
 		slope, peak := r.MemoryTrend()
 		fmt.Fprintf(w, "server memory: peak %.0f MiB, trend %+.2f MiB/min after warm-up, %d samples\n",
-			float64(peak)/(1<<20), slope/(1<<20), len(r.Memory))
+			float64(peak)/(1<<20), slope/(1<<20), len(r.Server))
 	}
 }
 

@@ -376,7 +376,15 @@ func TestSubmittedDraftsAreHiddenThenRemoved(t *testing.T) {
 	if _, err := f.svc.Submit(f.ctx, f.leader, d2.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.db.DeleteSubmittedDrafts(f.ctx)
+	// A draft submitted after the time given stays, so that a second
+	// submission still leads to its response.
+	if n, err := f.db.DeleteSubmittedDrafts(f.ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("DeleteSubmittedDrafts of an hour ago = %d, %v; want the draft just submitted kept", n, err)
+	}
+	if r, err := f.svc.Submit(f.ctx, f.leader, d2.ID, nil); err != nil || r.ID != d2.SubmitKey {
+		t.Fatalf("submitting again after the clean-up: %+v, %v", r, err)
+	}
+	n, err := f.db.DeleteSubmittedDrafts(f.ctx, time.Now().Add(time.Minute))
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteSubmittedDrafts = %d, %v; want the one submitted draft left", n, err)
 	}

@@ -43,7 +43,8 @@ type Store interface {
 	// SetShared sets whether HR may see a response individually, and
 	// marks it so in its round's rollup with mark.
 	SetShared(ctx context.Context, userID, id string, shared bool, mark func(*Rollup)) error
-	// OrgDrafts returns every draft of the organisation's rounds.
+	// OrgDrafts returns every draft of the organisation's rounds, without
+	// their answers.
 	OrgDrafts(ctx context.Context, orgID string) ([]Draft, error)
 	// QuestionnaireRounds returns every organisation's rounds of a
 	// questionnaire, the latest opened first.

@@ -125,6 +125,9 @@ func (s *Store) AddAward(ctx context.Context, a badge.Award) error {
 	if a.ID == "" {
 		return apperr.New(apperr.Invalid, "an award has no id")
 	}
+	if err := s.indexAdd(ctx, a.UserID, indexAwards, a.ID); err != nil {
+		return err
+	}
 	_, err := s.db.Collection(awardsCollection).InsertOne(ctx, awardRecordOf(a))
 	return translate(err, "award")
 }
@@ -145,10 +148,18 @@ func (s *Store) Award(ctx context.Context, id string) (badge.Award, error) {
 // newestOffered orders awards newest offered first.
 var newestOffered = bson.D{{Key: "offered_at", Value: -1}, {Key: "_id", Value: -1}}
 
-// Awards returns the user's awards, the newest offered first.
+// Awards returns the user's awards, the newest offered first. They are
+// read through the user's index (see userIndexCollection); an award that
+// no longer names the user (erased) is not theirs.
 func (s *Store) Awards(ctx context.Context, userID string) ([]badge.Award, error) {
-	return findAll(ctx, s.db.Collection(awardsCollection), bson.D{{Key: "user_id", Value: userID}},
-		options.Find().SetSort(newestOffered), "awards", awardRecord.award)
+	ix, err := s.userIndex(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	awards, err := listed(ctx, ix.Awards, s.Award)
+	awards = slices.DeleteFunc(awards, func(a badge.Award) bool { return a.UserID != userID })
+	newestFirst(awards, func(a badge.Award) time.Time { return a.OfferedAt }, func(a badge.Award) string { return a.ID })
+	return awards, err
 }
 
 // RecentAwards returns up to limit awards of all users, the newest offered

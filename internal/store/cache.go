@@ -22,6 +22,10 @@ type docCache struct {
 	epoch   uint64 // raised when the cache is emptied
 	gen     uint64 // raised by every invalidation
 	now     func() time.Time
+	// swept is when expired entries were last removed: they are, once
+	// per cacheTTL, so that the cache holds what was read in the last
+	// minute or two rather than everything read since it was emptied.
+	swept time.Time
 }
 
 type cacheEntry struct {
@@ -32,6 +36,7 @@ type cacheEntry struct {
 
 const (
 	cacheTTL     = time.Minute
+	markTTL      = 10 * time.Minute
 	cacheMaxKeys = 50_000
 )
 
@@ -69,7 +74,25 @@ func (c *docCache) offer(t ticket, value any) {
 	if c.entries == nil {
 		c.entries = make(map[string]cacheEntry)
 	}
+	c.sweep()
 	c.entries[t.key] = cacheEntry{value: value, gen: t.gen, expires: c.now().Add(cacheTTL)}
+}
+
+// sweep removes the expired entries, at most once per cacheTTL; the
+// caller holds mu. An invalidation mark keeps an offer made before the
+// invalidation from being cached, so it expires only after markTTL, far
+// beyond the longest request (a minute).
+func (c *docCache) sweep() {
+	now := c.now()
+	if now.Sub(c.swept) < cacheTTL {
+		return
+	}
+	c.swept = now
+	for k, e := range c.entries {
+		if !now.Before(e.expires) {
+			delete(c.entries, k)
+		}
+	}
 }
 
 // invalidate drops the cached copy of key.
@@ -81,7 +104,7 @@ func (c *docCache) invalidate(key string) {
 		c.epoch++
 	}
 	c.gen++
-	c.entries[key] = cacheEntry{gen: c.gen}
+	c.entries[key] = cacheEntry{gen: c.gen, expires: c.now().Add(markTTL)}
 }
 
 // set caches the value just written for key (write-through); offers in
@@ -94,6 +117,7 @@ func (c *docCache) set(key string, value any) {
 		c.epoch++
 	}
 	c.gen++
+	c.sweep()
 	c.entries[key] = cacheEntry{value: value, gen: c.gen, expires: c.now().Add(cacheTTL)}
 }
 

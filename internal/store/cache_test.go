@@ -88,3 +88,31 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Expired values are removed as new ones come in, so that the cache holds
+// what was read lately, not everything read since it was last emptied.
+func TestCacheForgetsExpiredValues(t *testing.T) {
+	c, now := newTestCache()
+	for i := range 1000 {
+		_, _, tk := c.get(fmt.Sprintf("drafts/d%d", i))
+		c.offer(tk, i)
+	}
+	c.set("users/u1", "Aino")
+	if len(c.entries) != 1001 {
+		t.Fatalf("%d entries before expiry, want 1001", len(c.entries))
+	}
+	c.invalidate("drafts/d0")
+	*now = now.Add(cacheTTL + time.Second)
+	c.set("users/u2", "Eero")
+	if len(c.entries) != 2 {
+		t.Fatalf("%d entries after the values expired, want 2 (one of them an invalidation mark)", len(c.entries))
+	}
+	*now = now.Add(markTTL)
+	c.set("users/u3", "Tuuli")
+	if len(c.entries) != 1 {
+		t.Fatalf("%d entries after the mark expired too, want 1", len(c.entries))
+	}
+	if v, ok, _ := c.get("users/u3"); !ok || v != "Tuuli" {
+		t.Fatalf("the new value is gone: %v, %v", v, ok)
+	}
+}

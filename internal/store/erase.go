@@ -267,16 +267,20 @@ func (s *Store) eraseAudit(ctx context.Context, userID string, p person) error {
 // DeleteUser deletes a user document, the last step of an erasure;
 // deleting one that is gone is no error.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	// The index of their drafts, responses and awards goes last but one:
+	// the parts of an erasure find what to erase through it.
+	if err := s.deleteDoc(ctx, userIndexCollection, id); err != nil {
+		return err
+	}
 	return s.deleteDoc(ctx, usersCollection, id)
 }
 
-// EraseRespondent deletes a user's responses, drafts and their index,
-// and forgets them as the opener of rounds. The rollup of each round they
+// EraseRespondent deletes a user's responses and drafts, and forgets them
+// as the opener of rounds (DeleteUser deletes their index). The rollup of each round they
 // answered is removed before their response and rebuilt with build from
 // the round's other responses after, under the rollup's lock: stopped
 // between the two, the rollup is missing, and its next reader rebuilds it
-// without them, never with them. The index goes after the documents it
-// lists (see indexAdd).
+// without them, never with them.
 func (s *Store) EraseRespondent(ctx context.Context, userID string, build func(orgID, roundID string, responses []response.Response) (response.Rollup, error)) error {
 	type roundRef struct {
 		OrgID   string `bson:"org_id"`
@@ -295,14 +299,12 @@ func (s *Store) EraseRespondent(ctx context.Context, userID string, build func(o
 			return err
 		}
 	}
-	defer s.invalidatePrefix(draftsCollection, ownedID(userID, ""))
 	for _, c := range []string{responsesCollection, draftsCollection} {
-		if _, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}}); err != nil {
+		_, err := s.db.Collection(c).DeleteMany(ctx, bson.D{{Key: "user_id", Value: userID}})
+		s.invalidatePrefix(c, ownedID(userID, ""))
+		if err != nil {
 			return translate(err, c)
 		}
-	}
-	if err := s.deleteDoc(ctx, userIndexCollection, userID); err != nil {
-		return err
 	}
 	defer s.invalidateLists()
 	_, err = s.db.Collection(roundsCollection).UpdateMany(ctx, bson.D{{Key: "created_by", Value: userID}},
@@ -323,6 +325,7 @@ func (s *Store) eraseRoundResponses(ctx context.Context, userID, orgID, roundID 
 	}
 	_, err = s.db.Collection(responsesCollection).DeleteMany(ctx,
 		bson.D{{Key: "user_id", Value: userID}, {Key: "org_id", Value: orgID}, {Key: "round_id", Value: roundID}})
+	s.invalidatePrefix(responsesCollection, ownedID(userID, ""))
 	if err != nil {
 		return translate(err, "responses")
 	}

@@ -172,6 +172,9 @@ func (s *Store) CreateDraft(ctx context.Context, d response.Draft) (response.Dra
 	if err := s.indexAdd(ctx, d.UserID, indexDrafts, d.ID); err != nil {
 		return response.Draft{}, err
 	}
+	if d.OrgID != "" {
+		defer s.invalidateList(orgDraftsList(d.OrgID))
+	}
 	_, err := s.db.Collection(draftsCollection).InsertOne(ctx, draftRecordOf(d))
 	return d, translate(err, "draft")
 }
@@ -256,22 +259,28 @@ func (s *Store) UpdateDraft(ctx context.Context, d response.Draft) (response.Dra
 	return d, nil
 }
 
-// DeleteSubmittedDrafts removes the drafts that have become responses
-// (submitting leaves them, so that it costs one insert) and returns how
-// many went.
-func (s *Store) DeleteSubmittedDrafts(ctx context.Context) (int, error) {
+// DeleteSubmittedDrafts removes the drafts that became responses before
+// the time given (submitting leaves them, so that it costs one insert) and
+// returns how many went. A draft is kept for a while after it was
+// submitted, so that a user who sends the form again, because the answer
+// to the first submission was lost (a crash, a dropped connection), is
+// led to the response it made rather than told the draft is gone.
+func (s *Store) DeleteSubmittedDrafts(ctx context.Context, before time.Time) (int, error) {
 	drafts, err := findAll(ctx, s.db.Collection(draftsCollection), bson.D{}, options.Find(), "drafts", draftRecord.draft)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, d := range drafts {
-		_, err := s.Response(ctx, d.UserID, d.SubmitKey)
+		r, err := s.Response(ctx, d.UserID, d.SubmitKey)
 		if apperr.KindOf(err) == apperr.NotFound {
 			continue
 		}
 		if err != nil {
 			return n, err
+		}
+		if !r.SubmittedAt.Before(before) {
+			continue
 		}
 		if err := s.DeleteDraft(ctx, d.UserID, d.ID); err != nil && apperr.KindOf(err) != apperr.NotFound {
 			return n, err
@@ -283,6 +292,9 @@ func (s *Store) DeleteSubmittedDrafts(ctx context.Context) (int, error) {
 
 // DeleteDraft deletes the user's draft.
 func (s *Store) DeleteDraft(ctx context.Context, userID, id string) error {
+	if d, err := s.Draft(ctx, userID, id); err == nil && d.OrgID != "" {
+		defer s.invalidateList(orgDraftsList(d.OrgID))
+	}
 	defer s.invalidate(draftsCollection, ownedID(userID, id))
 	res, err := s.db.Collection(draftsCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}})
 	if err != nil {
@@ -377,17 +389,18 @@ func (s *Store) AddResponse(ctx context.Context, r response.Response) (response.
 	return r, nil
 }
 
-func (s *Store) findResponse(ctx context.Context, filter bson.D) (response.Response, error) {
-	var r responseRecord
-	if err := s.db.Collection(responsesCollection).FindOne(ctx, filter).Decode(&r); err != nil {
+// Response returns the user's response. A leader's responses are read on
+// every page that lists them, so an exclusive store serves them from its
+// cache: they change only when shared or erased.
+func (s *Store) Response(ctx context.Context, userID, id string) (response.Response, error) {
+	r, found, err := findByID[responseRecord](ctx, s, responsesCollection, ownedID(userID, id))
+	if err == nil && !found {
+		err = mongo.ErrNoDocuments
+	}
+	if err != nil {
 		return response.Response{}, translate(err, "response")
 	}
 	return r.response(), nil
-}
-
-// Response returns the user's response.
-func (s *Store) Response(ctx context.Context, userID, id string) (response.Response, error) {
-	return s.findResponse(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}})
 }
 
 // Responses returns the user's responses, newest first.
@@ -414,6 +427,7 @@ func (s *Store) SetShared(ctx context.Context, userID, id string, shared bool, m
 		unlock := s.locks.lock(rollupsCollection + "/" + rollupID(r.OrgID, r.RoundID))
 		defer unlock()
 	}
+	defer s.invalidate(responsesCollection, ownedID(userID, id))
 	res, err := s.db.Collection(responsesCollection).UpdateOne(ctx, bson.D{{Key: "_id", Value: ownedID(userID, id)}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "shared", Value: shared}}}})
 	if err != nil {
@@ -470,10 +484,19 @@ func (s *Store) RoundResponses(ctx context.Context, orgID, roundID string) ([]re
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), "responses", responseRecord.response)
 }
 
-// OrgDrafts returns the drafts of the organisation's rounds.
+// OrgDrafts returns the drafts of the organisation's rounds without their
+// answers: who started which round. HR's every page reads it, and the
+// embedded store would read every draft of every user for it, so an
+// exclusive store caches it until a draft of the organisation is created
+// or deleted (saving a page changes nothing it returns).
 func (s *Store) OrgDrafts(ctx context.Context, orgID string) ([]response.Draft, error) {
-	return findAll(ctx, s.db.Collection(draftsCollection), bson.D{{Key: "org_id", Value: orgID}}, options.Find(), "drafts", draftRecord.draft)
+	return cachedList(s, orgDraftsList(orgID), func() ([]response.Draft, error) {
+		return findAll(ctx, s.db.Collection(draftsCollection), bson.D{{Key: "org_id", Value: orgID}},
+			options.Find().SetProjection(bson.D{{Key: "answers", Value: 0}}), "drafts", draftRecord.draft)
+	})
 }
+
+func orgDraftsList(orgID string) string { return orgID + "/drafts" }
 
 // QuestionnaireRounds returns every organisation's rounds of a
 // questionnaire, the latest opened first.

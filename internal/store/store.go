@@ -113,6 +113,13 @@ func (s *Store) invalidateLists() {
 	}
 }
 
+// invalidateList drops one cached list.
+func (s *Store) invalidateList(key string) {
+	if s.cache != nil {
+		s.cache.invalidate(listsKey + key)
+	}
+}
+
 // invalidatePrefix drops the cached copies of the documents whose _id
 // starts with the prefix.
 func (s *Store) invalidatePrefix(collection, prefix string) {

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"vertaa/internal/apperr"
+	"vertaa/internal/badge"
 	"vertaa/internal/response"
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
@@ -18,7 +19,7 @@ import (
 
 // schemaStore is a store with the schema on a database the test can also
 // reach raw.
-func schemaStore(t *testing.T) (*store.Store, *mongo.Database) {
+func schemaStore(t testing.TB) (*store.Store, *mongo.Database) {
 	t.Helper()
 	s, raw := storetest.NewWithDatabase(t)
 	if err := s.EnsureSchema(context.Background()); err != nil {
@@ -166,6 +167,9 @@ func TestUserIndexIsBuiltForEarlierRecords(t *testing.T) {
 	if _, err := s.AddResponse(ctx, responseOf("ann", "a0", t0)); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.AddAward(ctx, badge.Award{ID: "aw1", ClassID: "c", UserID: "ann", State: badge.Offered, OfferedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
 	// As the database was before this version: no index.
 	if err := raw.Collection("user_index").Drop(ctx); err != nil {
 		t.Fatal(err)
@@ -187,6 +191,9 @@ func TestUserIndexIsBuiltForEarlierRecords(t *testing.T) {
 	if got, err := s2.DraftFor(ctx, "ann", "r1", "q"); err != nil || got.ID != d.ID {
 		t.Fatalf("after EnsureSchema DraftFor = %s, %v; want %s", got.ID, err, d.ID)
 	}
+	if aw, err := s2.Awards(ctx, "ann"); err != nil || len(aw) != 1 || aw[0].ID != "aw1" {
+		t.Fatalf("after EnsureSchema the awards are %+v (%v), want aw1", aw, err)
+	}
 	// Built once: a record the index misses now stays missed.
 	if _, err := raw.Collection("user_index").UpdateOne(ctx, bson.D{{Key: "_id", Value: "ann"}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "responses", Value: bson.A{}}}}}); err != nil {
@@ -202,5 +209,47 @@ func TestUserIndexIsBuiltForEarlierRecords(t *testing.T) {
 	}
 	if rs, err := s3.Responses(ctx, "ann"); err != nil || len(rs) != 0 {
 		t.Fatalf("the index was built a second time: %v (%v)", responseIDs(rs), err)
+	}
+}
+
+// The drafts of an organisation's rounds follow drafts created and
+// deleted, though an exclusive store caches them.
+func TestOrgDraftsFollowChanges(t *testing.T) {
+	ctx := context.Background()
+	s, _ := schemaStore(t)
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	ids := func() []string {
+		ds, err := s.OrgDrafts(ctx, "org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := draftIDs(ds)
+		slices.Sort(out)
+		return out
+	}
+	if got := ids(); len(got) != 0 {
+		t.Fatalf("drafts of an empty organisation: %v", got)
+	}
+	d1, err := s.CreateDraft(ctx, draftOf("ann", "r1", "q", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); !slices.Equal(got, []string{d1.ID}) {
+		t.Fatalf("after a draft was created: %v, want [%s]", got, d1.ID)
+	}
+	d2, err := s.CreateDraft(ctx, draftOf("bob", "r1", "q", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{d1.ID, d2.ID}
+	slices.Sort(want)
+	if got := ids(); !slices.Equal(got, want) {
+		t.Fatalf("after a second draft: %v, want %v", got, want)
+	}
+	if err := s.DeleteDraft(ctx, "ann", d1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); !slices.Equal(got, []string{d2.ID}) {
+		t.Fatalf("after deleting %s: %v", d1.ID, got)
 	}
 }
