@@ -24,6 +24,7 @@ import (
 	"vertaa/internal/embeddb"
 	"vertaa/internal/openbadges"
 	"vertaa/internal/store"
+	"vertaa/internal/store/storetest"
 )
 
 // testMasterKey returns a master key setting made of one repeated byte.
@@ -32,29 +33,9 @@ func testMasterKey(b byte) string {
 }
 
 // storeDocuments reads every document of every collection of db as raw
-// BSON, sorted bytewise per collection: two databases hold the same
-// documents when these are equal.
+// BSON, sorted bytewise per collection.
 func storeDocuments(t *testing.T, db *store.Store) map[string][][]byte {
-	t.Helper()
-	ctx := context.Background()
-	sn := db.StaticSnapshot()
-	colls, err := sn.Collections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][][]byte{}
-	for _, c := range colls {
-		docs := [][]byte{}
-		if err := sn.Documents(ctx, c.Name, func(doc []byte) error {
-			docs = append(docs, bytes.Clone(doc))
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		slices.SortFunc(docs, bytes.Compare)
-		out[c.Name] = docs
-	}
-	return out
+	return storetest.Documents(t, db.StaticSnapshot())
 }
 
 // documentsIn returns the number of documents the embedded store in dir

@@ -3,20 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"flag"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite" // the driver of PRAGMA integrity_check
-
 	"vertaa/internal/loadgen"
+	"vertaa/internal/store/storetest"
 )
 
 // The crash test: while leaders answer and submit at a constant rate, the
@@ -78,7 +75,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	for i := range kills {
 		time.Sleep(time.Duration(3000+rnd.IntN(4000)) * time.Millisecond)
 		srv.stop(t, syscall.SIGKILL)
-		integrityCheck(t, data)
+		storetest.IntegrityCheck(t, data)
 		began := time.Now()
 		srv = start(t, "VERTAA_DATA_DIR="+data, "VERTAA_ADDR="+addr)
 		waitReady(t, addr, srv)
@@ -110,7 +107,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 		t.Errorf("only %d submissions were acknowledged: too few to show anything", check.Acked)
 	}
 	srv.stop(t, syscall.SIGTERM)
-	integrityCheck(t, data)
+	storetest.IntegrityCheck(t, data)
 }
 
 // freeAddr returns a loopback address with a port free now.
@@ -139,26 +136,4 @@ func waitReady(t *testing.T, addr string, srv *server) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("not ready within 30s\n%s", srv.logText())
-}
-
-// integrityCheck runs SQLite's integrity_check on every database file of
-// the embedded store in the data folder.
-func integrityCheck(t *testing.T, data string) {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(data, "db", "*.sqlite"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no SQLite files in %s: %v", data, err)
-	}
-	for _, f := range files {
-		db, err := sql.Open("sqlite", "file:"+f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var res string
-		err = db.QueryRow("PRAGMA integrity_check").Scan(&res)
-		db.Close()
-		if err != nil || res != "ok" {
-			t.Fatalf("integrity_check of %s: %q, %v", f, res, err)
-		}
-	}
 }

@@ -19,33 +19,6 @@ import (
 	"vertaa/internal/store/storetest"
 )
 
-// dump reads every document of every collection of a snapshot, as raw
-// BSON sorted bytewise per collection.
-func dump(t *testing.T, sn *store.Snapshot) map[string][][]byte {
-	t.Helper()
-	ctx := context.Background()
-	colls, err := sn.Collections(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][][]byte{}
-	for _, c := range colls {
-		docs := [][]byte{}
-		if err := sn.Documents(ctx, c.Name, func(doc []byte) error {
-			docs = append(docs, bytes.Clone(doc))
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if int64(len(docs)) != c.Documents {
-			t.Errorf("%s: counted %d documents, read %d", c.Name, c.Documents, len(docs))
-		}
-		slices.SortFunc(docs, bytes.Compare)
-		out[c.Name] = docs
-	}
-	return out
-}
-
 // Documents written back with InsertDocuments read back byte for byte as
 // they were, whatever their BSON types.
 func TestDumpAndInsertDocuments(t *testing.T) {
@@ -86,7 +59,7 @@ func TestDumpAndInsertDocuments(t *testing.T) {
 	if id, err := sn.InstanceID(ctx); err != nil || id != inst.ID {
 		t.Fatalf("InstanceID = %q, %v; want %q", id, err, inst.ID)
 	}
-	before := dump(t, sn)
+	before := storetest.Documents(t, sn)
 	for _, c := range []string{"instance", "users", "audit", "keys", "odd", "outbox"} {
 		if _, ok := before[c]; !ok {
 			t.Fatalf("collection %s not listed: %v", c, slices.Sorted(maps.Keys(before)))
@@ -115,7 +88,7 @@ func TestDumpAndInsertDocuments(t *testing.T) {
 			}
 		}
 	}
-	after := dump(t, dst.StaticSnapshot())
+	after := storetest.Documents(t, dst.StaticSnapshot())
 	if len(after) != len(before) {
 		t.Fatalf("%d collections copied, %d in the source", len(after), len(before))
 	}

@@ -4,7 +4,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"vertaa/internal/apperr"
 	"vertaa/internal/audit"
 	"vertaa/internal/embeddb"
 	"vertaa/internal/store"
+	"vertaa/internal/store/storetest"
 )
 
 // A full disk, made with a limit on the size of files this process may
@@ -115,19 +113,5 @@ func TestFullDiskFailsCleanly(t *testing.T) {
 		}
 	}
 	srv.Stop()
-	for _, f := range files {
-		if !strings.HasSuffix(f, ".sqlite") {
-			continue
-		}
-		db, err := sql.Open("sqlite", "file:"+f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var res string
-		err = db.QueryRow("PRAGMA integrity_check").Scan(&res)
-		db.Close()
-		if err != nil || res != "ok" {
-			t.Fatalf("integrity_check of %s: %q, %v", f, res, err)
-		}
-	}
+	storetest.IntegrityCheck(t, dir)
 }

@@ -9,17 +9,22 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	_ "modernc.org/sqlite" // the driver of IntegrityCheck
 
 	"vertaa/internal/embeddb"
 	"vertaa/internal/store"
@@ -148,4 +153,55 @@ func newDatabaseName(t testing.TB) string {
 		}
 	})
 	return name
+}
+
+// Documents reads every document of every collection of a snapshot as
+// raw BSON, sorted bytewise per collection, so that two databases hold
+// the same documents when the results are equal. A collection whose count
+// differs from what it read fails the test.
+func Documents(t testing.TB, sn *store.Snapshot) map[string][][]byte {
+	t.Helper()
+	ctx := context.Background()
+	colls, err := sn.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][][]byte{}
+	for _, c := range colls {
+		docs := [][]byte{}
+		if err := sn.Documents(ctx, c.Name, func(doc []byte) error {
+			docs = append(docs, bytes.Clone(doc))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(docs)) != c.Documents {
+			t.Errorf("%s: counted %d documents, read %d", c.Name, c.Documents, len(docs))
+		}
+		slices.SortFunc(docs, bytes.Compare)
+		out[c.Name] = docs
+	}
+	return out
+}
+
+// IntegrityCheck runs SQLite's integrity_check on every database file of
+// the embedded store in the data folder dir, which no server may hold.
+func IntegrityCheck(t testing.TB, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "db", "*.sqlite"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no SQLite files in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		db, err := sql.Open("sqlite", "file:"+f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res string
+		err = db.QueryRow("PRAGMA integrity_check").Scan(&res)
+		db.Close()
+		if err != nil || res != "ok" {
+			t.Fatalf("integrity_check of %s: %q, %v", f, res, err)
+		}
+	}
 }
