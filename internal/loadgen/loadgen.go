@@ -88,9 +88,9 @@ func Run(ctx context.Context, cfg Config, steps []Step) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Started: time.Now().UTC(), WarmUp: time.Since(warm)}
-	memCtx, stopMemory := context.WithCancel(ctx)
-	memDone := make(chan struct{})
-	go func() { defer close(memDone); rep.Server = sample(memCtx, cfg.Server, rep.Started) }()
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() { defer close(sampled); rep.Server = sample(sampleCtx, cfg.Server, rep.Started) }()
 
 	for _, st := range steps {
 		if ctx.Err() != nil {
@@ -103,8 +103,8 @@ func Run(ctx context.Context, cfg Config, steps []Step) (*Report, error) {
 	}
 	// The retries are made even when ctx has ended the steps.
 	g.retrySubmits(context.WithoutCancel(ctx))
-	stopMemory()
-	<-memDone
+	stopSampling()
+	<-sampled
 	rep.Ended = time.Now().UTC()
 	g.finish(rep)
 	return rep, nil
