@@ -32,14 +32,6 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(seed, 1))
 	ctx := context.Background()
 	data := t.TempDir()
-	env := func(k, v string) func(string) string {
-		return func(name string) string {
-			if name == k {
-				return v
-			}
-			return ""
-		}
-	}
 	var out bytes.Buffer
 	if code := demo(ctx, []string{"-leaders", "40"}, env("VERTAA_DATA_DIR", data), &out, &out); code != 0 {
 		t.Fatalf("vertaa demo: exit %d\n%s", code, out.String())
@@ -48,7 +40,7 @@ func TestCrashesLoseNothingAcknowledged(t *testing.T) {
 	srv := start(t, "VERTAA_DATA_DIR="+data, "VERTAA_ADDR="+addr)
 	waitReady(t, addr, srv)
 
-	cli, code := openCLI(ctx, flag.NewFlagSet("crash test", flag.ContinueOnError), []string{"-data-dir", data}, env("", ""), &out)
+	cli, code := openCLI(ctx, flag.NewFlagSet("crash test", flag.ContinueOnError), []string{"-data-dir", data}, env(), &out)
 	if cli == nil {
 		t.Fatalf("open the store beside the server: exit %d\n%s", code, out.String())
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"vertaa/internal/store/storetest"
 )
 
 // BenchmarkUserLists measures what starting an assessment reads of the
@@ -17,7 +19,7 @@ func BenchmarkUserLists(b *testing.B) {
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	for _, others := range []int{200, 5000} {
 		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
-			s, _ := schemaStore(b)
+			s, _ := storetest.NewWithSchemaDatabase(b)
 			for i := range others {
 				if _, err := s.AddResponse(ctx, responseOf(fmt.Sprintf("u%05d", i), "r", t0)); err != nil {
 					b.Fatal(err)

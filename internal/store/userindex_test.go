@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"vertaa/internal/apperr"
 	"vertaa/internal/badge"
@@ -16,18 +15,6 @@ import (
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
 )
-
-// schemaStore is a store with the schema on a database the test can also
-// reach raw.
-func schemaStore(t testing.TB) (*store.Store, *mongo.Database) {
-	t.Helper()
-	s, raw := storetest.NewWithDatabase(t)
-	if err := s.EnsureSchema(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	storetest.IndexIDs(t, raw)
-	return s, raw
-}
 
 func draftOf(user, round, questionnaire string, at time.Time) response.Draft {
 	return response.Draft{UserID: user, OrgID: "org", RoundID: round, QuestionnaireID: questionnaire, Hash: "h",
@@ -57,7 +44,7 @@ func responseIDs(rs []response.Response) []string {
 // the latest first, and a deleted draft leaves the list.
 func TestUserListsFollowChanges(t *testing.T) {
 	ctx := context.Background()
-	s, _ := schemaStore(t)
+	s, _ := storetest.NewWithSchemaDatabase(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	d1, err := s.CreateDraft(ctx, draftOf("ann", "r1", "q", t0))
 	if err != nil {
@@ -125,7 +112,7 @@ func TestUserListsFollowChanges(t *testing.T) {
 // leaves an id that lists nothing: readers skip it.
 func TestUserListsSkipWhatWasNeverWritten(t *testing.T) {
 	ctx := context.Background()
-	s, raw := schemaStore(t)
+	s, raw := storetest.NewWithSchemaDatabase(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	if _, err := s.AddResponse(ctx, responseOf("ann", "a0", t0)); err != nil {
 		t.Fatal(err)
@@ -158,7 +145,7 @@ func TestUserListsSkipWhatWasNeverWritten(t *testing.T) {
 // when the schema is prepared.
 func TestUserIndexIsBuiltForEarlierRecords(t *testing.T) {
 	ctx := context.Background()
-	s, raw := schemaStore(t)
+	s, raw := storetest.NewWithSchemaDatabase(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	d, err := s.CreateDraft(ctx, draftOf("ann", "r1", "q", t0))
 	if err != nil {
@@ -216,7 +203,7 @@ func TestUserIndexIsBuiltForEarlierRecords(t *testing.T) {
 // deleted, though an exclusive store caches them.
 func TestOrgDraftsFollowChanges(t *testing.T) {
 	ctx := context.Background()
-	s, _ := schemaStore(t)
+	s, _ := storetest.NewWithSchemaDatabase(t)
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	ids := func() []string {
 		ds, err := s.OrgDrafts(ctx, "org")

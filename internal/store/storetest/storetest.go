@@ -104,6 +104,15 @@ func NewWithDatabase(t testing.TB) (*store.Store, *mongo.Database) {
 // collections and indexes, prepared as the server prepares its own.
 func NewWithSchema(t testing.TB) *store.Store {
 	t.Helper()
+	s, _ := NewWithSchemaDatabase(t)
+	return s
+}
+
+// NewWithSchemaDatabase is NewWithSchema that also returns a raw driver
+// handle on the same database, for tests that change documents behind the
+// store's back.
+func NewWithSchemaDatabase(t testing.TB) (*store.Store, *mongo.Database) {
+	t.Helper()
 	s, raw := NewWithDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -111,7 +120,7 @@ func NewWithSchema(t testing.TB) *store.Store {
 		t.Fatalf("create the schema: %v", err)
 	}
 	IndexIDs(t, raw)
-	return s
+	return s, raw
 }
 
 // IndexIDs adds the embedded store's _id indexes to the database's
