@@ -203,8 +203,9 @@ type backupSource struct {
 
 // openBackupSource opens a snapshot of the database: of a consistent copy
 // of the embedded store's file, served by an embedded store of its own
-// inside the data folder and removed by close; or a snapshot session of
-// MongoDB.
+// inside the data folder and removed by close (or by the next backup or
+// start of the server, if this process is killed); or a snapshot session
+// of MongoDB.
 func openBackupSource(ctx context.Context, cfg config) (*backupSource, error) {
 	openCtx, cancel := context.WithTimeout(ctx, cfg.MongoTimeout)
 	defer cancel()
@@ -227,28 +228,21 @@ func openBackupSource(ctx context.Context, cfg config) (*backupSource, error) {
 			_ = db.Close(context.Background())
 		}}, nil
 	}
-	dir, err := embeddb.SnapshotDatabase(ctx, cfg.DataDir, cfg.MongoDatabase)
+	srv, err := embeddb.StartSnapshot(ctx, cfg.DataDir, cfg.MongoDatabase, slog.New(slog.DiscardHandler))
 	if errors.Is(err, embeddb.ErrNoDatabase) {
 		return nil, &configError{setting: cfg.source["VERTAA_DATA_DIR"], msg: fmt.Sprintf("%s holds no database %s to back up", cfg.DataDir, cfg.MongoDatabase)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("copy the database: %w", err)
 	}
-	srv, err := embeddb.Start(dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
-	}
 	db, err := store.Open(openCtx, srv.URI(), cfg.MongoDatabase)
 	if err != nil {
 		srv.Stop()
-		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("open the copy of the database: %w", err)
 	}
 	return &backupSource{db: db, snap: db.StaticSnapshot(), close: func() {
 		_ = db.Close(context.Background())
 		srv.Stop()
-		_ = os.RemoveAll(dir)
 	}}, nil
 }
 

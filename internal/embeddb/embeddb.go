@@ -29,20 +29,25 @@ const maxSocketPath = 100
 // ErrInUse means that another process holds the data folder.
 var ErrInUse = errors.New("data folder is in use by another vertaa process")
 
+// lockFile is the name of the lock file in a data folder.
+const lockFile = "vertaa.lock"
+
 // Server is a running embedded FerretDB.
 type Server struct {
-	dir    string
-	socket string
-	lock   *dirLock
-	cancel context.CancelFunc
-	done   chan struct{}
-	once   sync.Once
+	dir          string
+	socket       string
+	lock         *dirLock
+	removeOnStop bool // the data folder is a copy that Stop removes
+	cancel       context.CancelFunc
+	done         chan struct{}
+	once         sync.Once
 }
 
 // Start takes the lock on the data folder dir (creating the folder if
-// needed), removes a socket left behind by a killed process, and starts
-// FerretDB on SQLite files in dir/db with synchronous(full). The logger
-// should be quiet: FerretDB logs every connection at INFO.
+// needed), removes a socket left behind by a killed process and copies of
+// the database left by killed backups, and starts FerretDB on SQLite files
+// in dir/db with synchronous(full). The logger should be quiet: FerretDB
+// logs every connection at INFO.
 //
 // Start fails with an error wrapping ErrInUse when another process holds
 // the folder.
@@ -58,11 +63,21 @@ func Start(dir string, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeAbandonedSnapshots(abs)
+	s, err := serve(abs, lock, logger)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	return s, nil
+}
+
+// serve starts FerretDB on the data folder abs, whose lock it is given.
+func serve(abs string, lock *dirLock, logger *slog.Logger) (*Server, error) {
 	s := &Server{dir: abs, socket: socketPath(abs), lock: lock, done: make(chan struct{})}
 	// Only the holder of the lock may remove the socket: a socket file left
 	// by a process killed with SIGKILL would make Listen fail.
 	if err := os.Remove(s.socket); err != nil && !errors.Is(err, os.ErrNotExist) {
-		lock.release()
 		return nil, fmt.Errorf("remove stale socket %s: %w", s.socket, err)
 	}
 
@@ -73,7 +88,6 @@ func Start(dir string, logger *slog.Logger) (*Server, error) {
 		Logger:    logger,
 	})
 	if err != nil {
-		lock.release()
 		return nil, fmt.Errorf("start embedded FerretDB in %s: %w", abs, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -109,12 +123,16 @@ func (s *Server) Dir() string { return s.dir }
 func (s *Server) Socket() string { return s.socket }
 
 // Stop closes the listener and all connections, closes the SQLite files
-// and releases the data folder. It waits for FerretDB to finish and may be
-// called more than once.
+// and releases the data folder, after removing it if it is a copy made by
+// StartSnapshot. It waits for FerretDB to finish and may be called more
+// than once.
 func (s *Server) Stop() {
 	s.once.Do(func() {
 		s.cancel()
 		<-s.done
+		if s.removeOnStop {
+			_ = os.RemoveAll(s.dir)
+		}
 		s.lock.release()
 	})
 }

@@ -17,7 +17,7 @@ import (
 type dirLock struct{ f *os.File }
 
 func lockDir(dir string) (*dirLock, error) {
-	path := filepath.Join(dir, "vertaa.lock")
+	path := filepath.Join(dir, lockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("data folder %s: %w", dir, err)
