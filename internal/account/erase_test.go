@@ -13,11 +13,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"vertaa/assessments"
 	"vertaa/badges"
 	"vertaa/internal/account"
 	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/audit"
 	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
@@ -25,7 +25,6 @@ import (
 	"vertaa/internal/openbadges"
 	"vertaa/internal/response"
 	"vertaa/internal/store/storetest"
-	"vertaa/internal/yamldoc"
 )
 
 // erasureWorld is the whole service on one database, as the server wires
@@ -47,17 +46,12 @@ func newErasureWorld(t *testing.T) *erasureWorld {
 	}
 	storetest.IndexIDs(t, raw)
 	w := &erasureWorld{fixture: fixtureOn(t, db), raw: raw, texts: texts(t)}
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
+	catalog := assessmenttest.Shipped(t)
+	responses, err := response.NewService(ctx, db, catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w.responses, err = response.NewService(ctx, db, catalog); err != nil {
-		t.Fatal(err)
-	}
+	w.responses = responses
 	classes, err := badge.Load(badges.FS, "badges", catalog)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/scoring"
 	"vertaa/internal/yamldoc"
@@ -19,7 +20,7 @@ import (
 // must be usable: a way to earn it, its artwork, rules that can be
 // checked.
 func FuzzLoad(f *testing.F) {
-	qs := questionnaires(f)
+	qs := assessmenttest.Shipped(f)
 	base := fixture(f)
 	svg, png := base["auto.svg"].Data, base["auto.png"].Data
 	defs, _ := filepath.Glob("testdata/fixture/*.yaml")

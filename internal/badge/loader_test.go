@@ -12,26 +12,11 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"vertaa/assessments"
 	"vertaa/badges"
-	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/yamldoc"
 )
-
-// questionnaires returns the shipped questionnaires.
-func questionnaires(t testing.TB) *assessment.Catalog {
-	t.Helper()
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // fixture returns the test badges of testdata/fixture, an automatic, an
 // application and a pathway badge with their artwork, to be changed by a
@@ -82,7 +67,7 @@ func pngOf(t testing.TB, w, h int) []byte {
 }
 
 func TestShippedBadges(t *testing.T) {
-	qs := questionnaires(t)
+	qs := assessmenttest.Shipped(t)
 	c, err := badge.Load(badges.FS, "badges", qs)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +127,7 @@ func TestShippedBadges(t *testing.T) {
 }
 
 func TestLoadFixture(t *testing.T) {
-	c, err := badge.Load(fixture(t), "", questionnaires(t))
+	c, err := badge.Load(fixture(t), "", assessmenttest.Shipped(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +154,7 @@ func TestLoadFixture(t *testing.T) {
 
 func problems(t *testing.T, fsys fs.FS) yamldoc.Problems {
 	t.Helper()
-	_, err := badge.Load(fsys, "", questionnaires(t))
+	_, err := badge.Load(fsys, "", assessmenttest.Shipped(t))
 	if err == nil {
 		t.Fatal("Load accepted invalid definitions")
 	}
@@ -517,7 +502,7 @@ func TestLoadFiles(t *testing.T) {
 		{File: yamldoc.File{Name: "a/apply.yaml", Data: m["apply.yaml"].Data}, Dir: m},
 		{File: yamldoc.File{Name: "b/path.yaml", Data: m["path.yaml"].Data}, Dir: other},
 	}
-	c, err := badge.LoadFiles(files, questionnaires(t))
+	c, err := badge.LoadFiles(files, assessmenttest.Shipped(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,13 +510,13 @@ func TestLoadFiles(t *testing.T) {
 		t.Fatalf("Get(path) = %+v, %v", p, ok)
 	}
 	files[2].Dir = m
-	_, err = badge.LoadFiles(files, questionnaires(t))
+	_, err = badge.LoadFiles(files, assessmenttest.Shipped(t))
 	want := "b/path.yaml:16: image: no artwork path.svg beside the definition\nb/path.yaml:16: image: no artwork path.png beside the definition"
 	if err == nil || err.Error() != want {
 		t.Errorf("artwork looked for in the wrong folder: %v", err)
 	}
 	files[2].Dir = nil
-	if _, err = badge.LoadFiles(files, questionnaires(t)); err == nil || err.Error() != want {
+	if _, err = badge.LoadFiles(files, assessmenttest.Shipped(t)); err == nil || err.Error() != want {
 		t.Errorf("without a folder: %v", err)
 	}
 	// Without questionnaires, an automatic badge refers to nothing.

@@ -5,13 +5,14 @@ import (
 
 	"vertaa/badges"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/scoring"
 )
 
 func shipped(t *testing.T) (*badge.Catalog, *assessment.Catalog) {
 	t.Helper()
-	qs := questionnaires(t)
+	qs := assessmenttest.Shipped(t)
 	c, err := badge.Load(badges.FS, "badges", qs)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"vertaa/badges"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/yamldoc"
 	"vertaa/internal/yamldoc/schematest"
@@ -82,7 +83,7 @@ func TestSchemaRejectsWhatTheLoaderRejects(t *testing.T) {
 			if err := sch.Validate(asJSON(t, m[tc.file].Data)); err == nil {
 				t.Error("the schema accepted it")
 			}
-			if _, err := badge.Load(m, "", questionnaires(t)); err == nil {
+			if _, err := badge.Load(m, "", assessmenttest.Shipped(t)); err == nil {
 				t.Error("the loader accepted it")
 			}
 		})
@@ -94,7 +95,7 @@ func TestSchemaRejectsWhatTheLoaderRejects(t *testing.T) {
 	if err := sch.Validate(asJSON(t, m["path.yaml"].Data)); err != nil {
 		t.Errorf("the schema refused a reference it cannot check: %v", err)
 	}
-	if _, err := badge.Load(m, "", questionnaires(t)); err == nil {
+	if _, err := badge.Load(m, "", assessmenttest.Shipped(t)); err == nil {
 		t.Error("the loader accepted a pathway requiring an unknown badge")
 	}
 }

@@ -16,11 +16,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"vertaa/assessments"
 	"vertaa/badges"
 	"vertaa/internal/account"
 	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
 	"vertaa/internal/keyring"
@@ -31,7 +31,6 @@ import (
 	"vertaa/internal/statuslist"
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
-	"vertaa/internal/yamldoc"
 	"vertaa/web"
 )
 
@@ -85,14 +84,7 @@ const (
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	catalog := assessmenttest.Shipped(t)
 	db := storetest.NewWithSchema(t)
 	sub, err := fs.Sub(web.Locales, "locales")
 	if err != nil {

@@ -13,12 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"vertaa/assessments"
 	"vertaa/internal/analytics"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/i18n"
 	"vertaa/internal/scoring"
-	"vertaa/internal/yamldoc"
 	"vertaa/web"
 )
 
@@ -36,14 +35,7 @@ type fixture struct {
 
 func load(tb testing.TB) fixture {
 	tb.Helper()
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cat, err := assessment.NewCatalog(files)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cat := assessmenttest.Shipped(tb)
 	q, ok := cat.Get("johtamisosaaminen")
 	if !ok {
 		tb.Fatal("no johtamisosaaminen questionnaire")

@@ -7,14 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"vertaa/assessments"
 	"vertaa/internal/account"
 	"vertaa/internal/apperr"
 	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/response"
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
-	"vertaa/internal/yamldoc"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -37,14 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.NewWithSchema(t)
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := assessmenttest.Shipped(t)
 	svc, err := response.NewService(ctx, db, cat)
 	if err != nil {
 		t.Fatal(err)

@@ -3,23 +3,14 @@ package scoring_test
 import (
 	"testing"
 
-	"vertaa/assessments"
 	"vertaa/internal/assessment"
-	"vertaa/internal/yamldoc"
+	"vertaa/internal/assessment/assessmenttest"
 )
 
 // shipped loads the questionnaires that ship with vertaa.
 func shipped(t testing.TB) []*assessment.Questionnaire {
 	t.Helper()
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.All()
+	return assessmenttest.Shipped(t).All()
 }
 
 // propertyQuestionnaires are the fixture and every shipped questionnaire.

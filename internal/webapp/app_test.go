@@ -24,11 +24,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"vertaa/assessments"
 	"vertaa/badges"
 	"vertaa/internal/account"
 	"vertaa/internal/apperr"
-	"vertaa/internal/assessment"
+	"vertaa/internal/assessment/assessmenttest"
 	"vertaa/internal/badge"
 	"vertaa/internal/i18n"
 	"vertaa/internal/keyring"
@@ -39,7 +38,6 @@ import (
 	"vertaa/internal/store"
 	"vertaa/internal/store/storetest"
 	"vertaa/internal/webapp"
-	"vertaa/internal/yamldoc"
 	"vertaa/web"
 )
 
@@ -100,14 +98,7 @@ func withDB(db webapp.Pinger) appOption {
 func newApp(t testing.TB, opts ...appOption) testApp {
 	t.Helper()
 	logs := &logBuffer{}
-	files, err := yamldoc.ReadFS(assessments.FS, "assessments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := assessment.NewCatalog(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	catalog := assessmenttest.Shipped(t)
 	db, raw := storetest.NewWithDatabase(t)
 	ctx := context.Background()
 	if err := db.EnsureSchema(ctx); err != nil {
